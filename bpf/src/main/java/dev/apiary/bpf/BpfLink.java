@@ -1,0 +1,64 @@
+package dev.apiary.bpf;
+
+import dev.apiary.bpf.libbpf.Libbpf;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A program attached to something. Closing the link detaches the program; closing twice does
+ * nothing. Links are also closed, in reverse order, when their {@link BpfObject} closes.
+ */
+public final class BpfLink implements AutoCloseable {
+
+    private final BpfObject owner;
+    private final String description;
+    private MemorySegment libbpfLink; // a struct bpf_link *, or NULL for a raw link fd
+    private int fd;
+
+    private BpfLink(BpfObject owner, String description, MemorySegment libbpfLink, int fd) {
+        this.owner = owner;
+        this.description = description;
+        this.libbpfLink = libbpfLink;
+        this.fd = fd;
+    }
+
+    static BpfLink ofLibbpf(BpfObject owner, String description, MemorySegment link) {
+        BpfLink l = new BpfLink(owner, description, link, Libbpf.bpf_link__fd(link));
+        owner.adopt(l);
+        return l;
+    }
+
+    static BpfLink ofFd(BpfObject owner, String description, int fd) {
+        BpfLink l = new BpfLink(owner, description, MemorySegment.NULL, fd);
+        owner.adopt(l);
+        return l;
+    }
+
+    /** The link's file descriptor, or -1 once closed. */
+    public int fd() {
+        return fd;
+    }
+
+    public boolean isOpen() {
+        return fd >= 0;
+    }
+
+    @Override
+    public void close() {
+        if (fd < 0) {
+            return;
+        }
+        if (!libbpfLink.equals(MemorySegment.NULL)) {
+            Libbpf.bpf_link__destroy(libbpfLink);
+        } else {
+            Native.close(fd);
+        }
+        libbpfLink = MemorySegment.NULL;
+        fd = -1;
+        owner.forget(this);
+    }
+
+    @Override
+    public String toString() {
+        return "BpfLink[" + description + (fd < 0 ? ", closed" : "") + "]";
+    }
+}

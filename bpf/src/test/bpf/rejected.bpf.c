@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* A program the verifier must reject: it uses a map lookup's result without a NULL check. */
+#include "apiary/apiary.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} counter SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_getpid")
+int unchecked_lookup(void *ctx)
+{
+	__u32 zero = 0;
+	__u64 *value = bpf_map_lookup_elem(&counter, &zero);
+
+	*value += 1; /* the verifier: "invalid mem access 'map_value_or_null'" */
+	return 0;
+}
