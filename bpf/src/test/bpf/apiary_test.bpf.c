@@ -21,6 +21,7 @@ struct test_event {
 	__u32 path_len; /* as returned by the string helpers: bytes including the NUL */
 	char path[TEST_PATH_LEN];
 };
+APIARY_EVENT_TYPE(test_event);
 
 /* Configuration, set by the loader before load (read-only for the program). */
 const volatile __u32 target_tgid = 0;      /* whose openat() calls are reported */

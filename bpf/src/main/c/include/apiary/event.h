@@ -26,6 +26,19 @@ struct apiary_event_header {
 	char comm[APIARY_COMM_LEN];
 };
 
+/*
+ * Puts a record type into the object's BTF. clang emits BTF only for types reachable
+ * from globals and function signatures, not for those of local variables, so a type that
+ * only ever sits in the ring buffer would be missing from it; user space reads event
+ * layouts from BTF. Use once per record type, at file scope:
+ *
+ *   APIARY_EVENT_TYPE(exec_event);
+ */
+#define APIARY_EVENT_TYPE(name) \
+	const struct name *apiary__event_type_##name __attribute__((unused))
+
+APIARY_EVENT_TYPE(apiary_event_header);
+
 /* The pid namespace the task lives in (not the one its children will get). */
 static __always_inline __u32 apiary_task_pid_ns(struct task_struct *task)
 {

@@ -38,6 +38,14 @@ public final class BpfLink implements AutoCloseable {
         return fd;
     }
 
+    /** The kernel's id of the link, as bpftool shows it. */
+    public int id() {
+        if (fd < 0) {
+            throw new BpfException("link " + description + " is closed");
+        }
+        return KernelBpfObjects.idOf(fd);
+    }
+
     public boolean isOpen() {
         return fd >= 0;
     }

@@ -74,6 +74,11 @@ public final class BpfMap {
         return Libbpf.bpf_map__fd(handle);
     }
 
+    /** The kernel's id of the loaded map, as bpftool shows it. */
+    public int id() {
+        return KernelBpfObjects.idOf(fd());
+    }
+
     /**
      * Changes the capacity before load. A ring buffer's size must be a power of two and a
      * multiple of the page size.

@@ -55,6 +55,11 @@ public final class BpfProgram {
         return Libbpf.bpf_program__fd(handle);
     }
 
+    /** The kernel's id of the loaded program, as bpftool shows it. */
+    public int id() {
+        return KernelBpfObjects.idOf(fd());
+    }
+
     public boolean autoload() {
         return Libbpf.bpf_program__autoload(handle);
     }

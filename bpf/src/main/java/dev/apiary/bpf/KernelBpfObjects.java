@@ -28,6 +28,23 @@ public final class KernelBpfObjects {
         return walk(Kind.LINK);
     }
 
+    /**
+     * The kernel id of a program, map or link fd: the first fields of bpf_prog_info,
+     * bpf_map_info and bpf_link_info are both u32 (type, id), and the kernel copies only as
+     * much of the info as asked for.
+     */
+    static int idOf(int fd) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment info = call.allocate(8, 8);
+            MemorySegment length = call.allocateFrom(ValueLayout.JAVA_INT, 8);
+            int err = Libbpf.bpf_obj_get_info_by_fd(fd, info, length);
+            if (err != 0) {
+                throw new BpfException("cannot read the kernel id of fd " + fd, err);
+            }
+            return info.get(ValueLayout.JAVA_INT, 4);
+        }
+    }
+
     private enum Kind { PROGRAM, MAP, LINK }
 
     private static Set<Integer> walk(Kind kind) {

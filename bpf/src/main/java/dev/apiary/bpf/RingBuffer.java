@@ -155,8 +155,14 @@ public final class RingBuffer implements AutoCloseable {
         return consume(handler);
     }
 
-    /** Blocks until the kernel signals new data or the timeout passes; an interrupted wait returns early. */
-    public void waitForData(Duration timeout) {
+    /**
+     * Blocks until the kernel signals data or the timeout passes; a signal interrupting the
+     * wait ends it early.
+     *
+     * @return true when the kernel signalled (a producer woke consumers, or data was already
+     *     waiting when this reader last looked), false on timeout
+     */
+    public boolean waitForData(Duration timeout) {
         checkOpen();
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         try {
@@ -164,6 +170,7 @@ public final class RingBuffer implements AutoCloseable {
             if (n < 0 && Native.errno(epollErrno) != Native.EINTR) {
                 throw new BpfException("epoll_wait on ring buffer '" + name + "' failed", Native.errno(epollErrno));
             }
+            return n > 0;
         } catch (BpfException e) {
             throw e;
         } catch (Throwable t) {

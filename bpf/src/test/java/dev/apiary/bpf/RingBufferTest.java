@@ -1,0 +1,188 @@
+package dev.apiary.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiary.bpf.TestObjects.TestEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Records written by real programs on real kernel events, read back through {@link RingBuffer}. */
+@RequiresBpf
+class RingBufferTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void opensOfThisProcessArriveWithPidTidAndComm() throws Exception {
+        Path file = Files.writeString(dir.resolve("opened-five-times"), "x");
+        try (BpfObject obj = TestObjects.open("apiary_test")) {
+            obj.globals().set("target_tgid", TestObjects.SELF);
+            obj.load();
+            obj.attachAll();
+            try (RingBuffer ring = obj.ringBuffer()) {
+                TestObjects.drain(ring);
+                for (int i = 0; i < 5; i++) {
+                    Files.readAllBytes(file);
+                }
+                List<TestEvent> opens = TestObjects.drain(ring).stream()
+                        .filter(e -> e.path().equals(file.toString()))
+                        .toList();
+                assertEquals(5, opens.size(), "one record per open of " + file);
+                for (TestEvent e : opens) {
+                    assertEquals(TestObjects.EVENT_OPEN, e.header().type());
+                    assertEquals(TestObjects.SELF, e.header().pid());
+                    assertEquals(TestObjects.threadComm(e.header().tid()), e.header().comm());
+                    assertEquals(file.toString().length() + 1, e.pathLen());
+                    assertEquals(0, e.flags() & TestObjects.O_TRUNC);
+                    assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString(),
+                            "mnt:[" + e.header().mntNs() + "]");
+                    assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(),
+                            "net:[" + e.header().netNs() + "]");
+                    assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(),
+                            "pid:[" + e.header().pidNs() + "]");
+                    assertTrue(e.header().cgroupId() > 0);
+                }
+                assertEquals(0, ring.lostCount());
+            }
+        }
+    }
+
+    @Test
+    void discardedRecordsAreSkipped() throws Exception {
+        Path truncated = dir.resolve("truncated");
+        Path read = Files.writeString(dir.resolve("read"), "x");
+        try (BpfObject obj = TestObjects.open("apiary_test")) {
+            obj.globals().set("target_tgid", TestObjects.SELF);
+            obj.load();
+            obj.attachAll();
+            try (RingBuffer ring = obj.ringBuffer()) {
+                TestObjects.drain(ring);
+                Files.writeString(truncated, "discarded: opened with O_TRUNC");
+                Files.readAllBytes(read);
+                List<TestEvent> events = TestObjects.drain(ring);
+                assertTrue(events.stream().noneMatch(e -> e.path().equals(truncated.toString())),
+                        "the O_TRUNC open was discarded in BPF and must not be delivered");
+                assertEquals(1, events.stream().filter(e -> e.path().equals(read.toString())).count(),
+                        "the record after the discarded one is delivered");
+                assertEquals(0, ring.available(), "discarded space is consumed too");
+            }
+        }
+    }
+
+    @Test
+    void execOfAChildArrivesFromTpBtfWithTheResolvedPath() throws Exception {
+        Path trueBinary = Path.of("/bin/true").toRealPath();
+        try (BpfObject obj = TestObjects.open("apiary_test")) {
+            obj.globals().set("exec_parent_tgid", TestObjects.SELF);
+            obj.load();
+            obj.attachAll();
+            try (RingBuffer ring = obj.ringBuffer()) {
+                Process child = new ProcessBuilder("/bin/true").start();
+                assertEquals(0, child.waitFor());
+                List<TestEvent> execs = TestObjects.drain(ring).stream()
+                        .filter(e -> e.header().type() == TestObjects.EVENT_EXEC)
+                        .filter(e -> e.path().equals(trueBinary.toString()))
+                        .toList();
+                assertEquals(1, execs.size(), "exactly one exec of " + trueBinary);
+                TestEvent exec = execs.get(0);
+                assertEquals(child.pid(), exec.header().pid());
+                assertEquals(TestObjects.SELF, exec.header().ppid());
+                assertEquals(trueBinary.getFileName().toString(), exec.header().comm());
+            }
+        }
+    }
+
+    @Test
+    void aFullRingCountsWhatItLosesAndAvailableTracksWaitingBytes() {
+        int produced = 200;
+        try (BpfObject obj = TestObjects.open("apiary_test")) {
+            obj.globals().set("fill_count", produced).set("target_tgid", TestObjects.SELF);
+            obj.map("apiary_events").setMaxEntries((int) Native.PAGE_SIZE); // room for a handful
+            obj.load();
+            try (RingBuffer ring = obj.ringBuffer()) {
+                obj.program("test_fill").run();
+                long recordBytes = (TestObjects.EVENT_SIZE + 8 + 7) & ~7L;
+                long fitted = ring.available() / recordBytes;
+                assertTrue(fitted > 0 && fitted < produced);
+                assertEquals(fitted * recordBytes, ring.available());
+                List<TestEvent> events = TestObjects.drain(ring);
+                assertEquals(fitted, events.size());
+                assertEquals(produced - fitted, ring.lostCount(), "every failed reserve is counted");
+                for (int i = 0; i < events.size(); i++) {
+                    assertEquals(TestObjects.EVENT_FILL, events.get(i).header().type());
+                    assertEquals(i, events.get(i).flags(), "records arrive in order");
+                }
+                assertEquals(0, ring.available());
+            }
+        }
+    }
+
+    @Test
+    void recordsThatWrapAroundTheEndAreWhole() {
+        try (BpfObject obj = TestObjects.open("apiary_test")) {
+            obj.globals().set("fill_count", 7).set("target_tgid", TestObjects.SELF);
+            obj.map("apiary_events").setMaxEntries((int) Native.PAGE_SIZE);
+            obj.load();
+            try (RingBuffer ring = obj.ringBuffer()) {
+                // 7 records of 344 bytes per round: the ring's end is crossed every couple of rounds.
+                for (int round = 0; round < 20; round++) {
+                    obj.program("test_fill").run();
+                    List<TestEvent> events = TestObjects.drain(ring);
+                    assertEquals(7, events.size(), "round " + round);
+                    for (int i = 0; i < 7; i++) {
+                        assertEquals(i, events.get(i).flags());
+                        assertEquals(TestObjects.SELF, events.get(i).header().pid());
+                    }
+                }
+                assertEquals(0, ring.lostCount());
+            }
+        }
+    }
+
+    @Test
+    void theWakeupThresholdDecidesWhetherTheReaderIsWoken() {
+        assertTrue(fillAndWait(0), "threshold 0: every submit wakes the reader");
+        assertFalse(fillAndWait(1 << 20), "threshold above what waits: no wakeup, the reader finds it on its timeout");
+    }
+
+    private static boolean fillAndWait(int wakeupBytes) {
+        try (BpfObject obj = TestObjects.open("apiary_test")) {
+            obj.globals().set("fill_count", 3).set("apiary_wakeup_bytes", wakeupBytes);
+            obj.load();
+            try (RingBuffer ring = obj.ringBuffer()) {
+                ring.waitForData(Duration.ZERO); // nothing waits yet
+                Thread filler = Thread.ofPlatform().start(() -> {
+                    sleep(100);
+                    obj.program("test_fill").run();
+                });
+                boolean woken = ring.waitForData(Duration.ofMillis(1500));
+                join(filler);
+                assertEquals(3, ring.poll(Duration.ZERO, r -> { }), "the records are there either way");
+                return woken;
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
