@@ -97,19 +97,17 @@ public final class BpfObject implements AutoCloseable {
             bpf_object_open_opts.kernel_log_level(opts, 0);
             MemorySegment state = Native.errnoState(arena);
             List<String> warnings = new ArrayList<>();
-            MemorySegment[] result = new MemorySegment[1];
-            LibbpfLog.captureInto(warnings, () -> {
+            MemorySegment handle = LibbpfLog.captureInto(warnings, () -> {
                 try {
-                    result[0] = (MemorySegment) OPEN_MEM.invokeExact(state, buffer, (long) elf.length, opts);
+                    return (MemorySegment) OPEN_MEM.invokeExact(state, buffer, (long) elf.length, opts);
                 } catch (Throwable t) {
                     throw new AssertionError(t);
                 }
-                return 0;
             });
-            if (result[0].equals(MemorySegment.NULL)) {
+            if (handle.equals(MemorySegment.NULL)) {
                 throw new BpfException("cannot open BPF object '" + name + "'" + details(warnings), Native.errno(state));
             }
-            return new BpfObject(name, arena, logBuffer, result[0]);
+            return new BpfObject(name, arena, logBuffer, handle);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;

@@ -126,7 +126,7 @@ public final class BpfProgram {
             bpf_link_create_opts.flags(opts, mode.flags);
             int fd = Libbpf.bpf_link_create(fd(), ifindex, Libbpf.BPF_XDP(), opts);
             if (fd < 0) {
-                String why = fd == -16 ? " (another XDP program is attached there)" : "";
+                String why = fd == -Native.EBUSY ? " (another XDP program is attached there)" : "";
                 throw new BpfException("cannot attach XDP program '" + name + "' to interface " + ifindex
                         + " in " + mode.name().toLowerCase() + " mode" + why, fd);
             }

@@ -108,8 +108,7 @@ public sealed interface BtfType {
 
         /** char[N] holds text. */
         public boolean isString() {
-            return element instanceof Int i && i.isChar() && i.size() == 1
-                    || element instanceof Int j && j.size() == 1 && "char".equals(j.name());
+            return element instanceof Int i && i.size() == 1 && (i.isChar() || "char".equals(i.name()));
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.apiary.bpf.libbpf.libbpf_print_fn_t;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +42,11 @@ final class LibbpfLog {
     }
 
     /** Runs {@code action}; libbpf's warnings it causes on this thread are added to {@code sink}. */
-    static int captureInto(List<String> sink, java.util.function.IntSupplier action) {
+    static <T> T captureInto(List<String> sink, Supplier<T> action) {
         List<String> previous = CAPTURED.get();
         CAPTURED.set(sink);
         try {
-            return action.getAsInt();
+            return action.get();
         } finally {
             CAPTURED.set(previous);
         }

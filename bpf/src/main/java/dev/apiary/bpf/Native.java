@@ -35,7 +35,6 @@ final class Native {
     static final int MAP_SHARED = 0x01;
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EPOLL_CTL_ADD = 1;
-    static final int EPOLL_CTL_DEL = 2;
     static final int EPOLLIN = 0x001;
     static final int O_RDONLY = 0;
     static final int O_DIRECTORY = 0x10000;
@@ -43,8 +42,8 @@ final class Native {
 
     static final int EINTR = 4;
     static final int ENOENT = 2;
+    static final int EBUSY = 16;
     static final int EINVAL = 22;
-    static final int ENOSPC = 28;
     static final int EOPNOTSUPP = 95;
     static final int ENOTSUPP = 524; // kernel-internal, leaks out of some BPF commands
 
