@@ -34,7 +34,9 @@ import java.util.Locale;
  *
  * <p>Options: {@code --object PATH} (default: the copy on the class path), {@code --ring-bytes N},
  * {@code --records N} (0: as many as fit in 90% of the ring), {@code --warmup N},
- * {@code --rounds N}, {@code --mode empty|touch}, {@code --quiet} (no round lines).
+ * {@code --rounds N}, {@code --mode empty|touch}, {@code --handler-types N} (1-3: warm-up rounds
+ * rotate through N handler classes, as several trackers sharing one {@code consume} would; the
+ * measured rounds still use the mode's handler), {@code --quiet} (no round lines).
  */
 public final class RingBufferBench {
 
@@ -60,6 +62,7 @@ public final class RingBufferBench {
         int warmup = 30;
         int rounds = 30;
         Mode mode = Mode.EMPTY;
+        int handlerTypes = 1;
         boolean quiet = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -69,6 +72,7 @@ public final class RingBufferBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--mode" -> mode = Mode.valueOf(args[++i].toUpperCase(Locale.ROOT));
+                case "--handler-types" -> handlerTypes = Integer.parseInt(args[++i]);
                 case "--quiet" -> quiet = true;
                 default -> usage("unknown option " + args[i]);
             }
@@ -78,6 +82,9 @@ public final class RingBufferBench {
         }
         if (rounds < 1 || warmup < 0) {
             usage("--rounds must be at least 1, --warmup at least 0");
+        }
+        if (handlerTypes < 1 || handlerTypes > 3) {
+            usage("--handler-types is 1, 2 or 3");
         }
 
         byte[] elf;
@@ -108,15 +115,15 @@ public final class RingBufferBench {
             BpfProgram fill = obj.program("ringfill");
 
             System.out.printf(Locale.ROOT, "config impl=java mode=%s ring_bytes=%d records=%d record_bytes=%d "
-                            + "ring_slot_bytes=%d warmup=%d rounds=%d java=%s vm=\"%s\"%n",
+                            + "ring_slot_bytes=%d warmup=%d rounds=%d handler_types=%d java=%s vm=\"%s\"%n",
                     mode.name().toLowerCase(Locale.ROOT), ringBytes, records, recordBytes, slot, warmup, rounds,
-                    Runtime.version(), System.getProperty("java.vm.name"));
+                    handlerTypes, Runtime.version(), System.getProperty("java.vm.name"));
 
             try (RingBuffer ring = obj.ringBuffer()) {
-                Measure m = switch (mode) {
-                    case EMPTY -> run(new Counter(), fill, ring, records, slot, warmup, rounds, quiet);
-                    case TOUCH -> run(new Toucher(), fill, ring, records, slot, warmup, rounds, quiet);
-                };
+                CountingHandler measured = mode == Mode.EMPTY ? new Counter() : new Toucher();
+                CountingHandler[] all = {measured, mode == Mode.EMPTY ? new Toucher() : new Counter(), new Sizer()};
+                CountingHandler[] warming = Arrays.copyOf(all, handlerTypes);
+                Measure m = run(measured, warming, fill, ring, records, slot, warmup, rounds, quiet);
                 // Last, so its handler type never reaches the measured call site's profile.
                 verifyContents(fill, ring, records, recordBytes);
 
@@ -155,11 +162,22 @@ public final class RingBufferBench {
         }
     }
 
+    /** A third kind of handler, only to make the call site in consume megamorphic (--handler-types 3). */
+    private static final class Sizer extends CountingHandler {
+        long bytes;
+
+        @Override
+        public void onRecord(MemorySegment record) {
+            count++;
+            bytes += record.byteSize();
+        }
+    }
+
     private record Measure(double[] cpuPerRecord, double[] wallPerRecord, long allocatedBytes, long gcCollections) {
     }
 
-    private static Measure run(CountingHandler handler, BpfProgram fill, RingBuffer ring, int records, long slot,
-            int warmup, int rounds, boolean quiet) {
+    private static Measure run(CountingHandler measured, CountingHandler[] warming, BpfProgram fill, RingBuffer ring,
+            int records, long slot, int warmup, int rounds, boolean quiet) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         if (!threads.isCurrentThreadCpuTimeSupported()) {
             fail("this JVM cannot measure thread CPU time");
@@ -174,6 +192,7 @@ public final class RingBufferBench {
                 gcBefore = gcCount();
             }
             fillRing(fill, ring, records, slot);
+            CountingHandler handler = round < 0 ? warming[Math.floorMod(round, warming.length)] : measured;
             handler.count = 0;
 
             long alloc0 = threads.getCurrentThreadAllocatedBytes();
@@ -200,7 +219,7 @@ public final class RingBufferBench {
                         round, records, cpu1 - cpu0, wall1 - wall0, cpu[round], wall[round], alloc1 - alloc0);
             }
         }
-        if (handler instanceof Toucher t && t.sum == 42) {
+        if (measured instanceof Toucher t && t.sum == 42) {
             System.err.println("(sum printed so the JIT keeps it: " + t.sum + ")");
         }
         return new Measure(cpu, wall, allocated, gcCount() - gcBefore);
@@ -273,7 +292,7 @@ public final class RingBufferBench {
     private static void usage(String message) {
         System.err.println("ringbuf-bench (java): " + message);
         System.err.println("usage: RingBufferBench [--object ringfill.bpf.o] [--ring-bytes N] [--records N]"
-                + " [--warmup N] [--rounds N] [--mode empty|touch] [--quiet]");
+                + " [--warmup N] [--rounds N] [--mode empty|touch] [--handler-types 1-3] [--quiet]");
         System.exit(2);
     }
 }
