@@ -60,10 +60,7 @@ class BtfTest {
     @SuppressWarnings("unchecked")
     void aRecordDecodesByBtfAloneIntoNamedFields() throws Exception {
         Path file = Files.writeString(dir.resolve("decoded-by-btf"), "x");
-        try (BpfObject obj = TestObjects.open("apiary_test")) {
-            obj.globals().set("target_tgid", TestObjects.SELF);
-            obj.load();
-            obj.attachAll();
+        try (BpfObject obj = TestObjects.attached("target_tgid", TestObjects.SELF)) {
             BtfType.Struct event = obj.btf().struct("test_event");
             List<Map<String, Object>> decoded = new ArrayList<>();
             try (RingBuffer ring = obj.ringBuffer()) {

@@ -22,10 +22,7 @@ class RingBufferTest {
     @Test
     void opensOfThisProcessArriveWithPidTidAndComm() throws Exception {
         Path file = Files.writeString(dir.resolve("opened-five-times"), "x");
-        try (BpfObject obj = TestObjects.open("apiary_test")) {
-            obj.globals().set("target_tgid", TestObjects.SELF);
-            obj.load();
-            obj.attachAll();
+        try (BpfObject obj = TestObjects.attached("target_tgid", TestObjects.SELF)) {
             try (RingBuffer ring = obj.ringBuffer()) {
                 TestObjects.drain(ring);
                 for (int i = 0; i < 5; i++) {
@@ -58,10 +55,7 @@ class RingBufferTest {
     void discardedRecordsAreSkipped() throws Exception {
         Path truncated = dir.resolve("truncated");
         Path read = Files.writeString(dir.resolve("read"), "x");
-        try (BpfObject obj = TestObjects.open("apiary_test")) {
-            obj.globals().set("target_tgid", TestObjects.SELF);
-            obj.load();
-            obj.attachAll();
+        try (BpfObject obj = TestObjects.attached("target_tgid", TestObjects.SELF)) {
             try (RingBuffer ring = obj.ringBuffer()) {
                 TestObjects.drain(ring);
                 Files.writeString(truncated, "discarded: opened with O_TRUNC");
@@ -79,10 +73,7 @@ class RingBufferTest {
     @Test
     void execOfAChildArrivesFromTpBtfWithTheResolvedPath() throws Exception {
         Path trueBinary = Path.of("/bin/true").toRealPath();
-        try (BpfObject obj = TestObjects.open("apiary_test")) {
-            obj.globals().set("exec_parent_tgid", TestObjects.SELF);
-            obj.load();
-            obj.attachAll();
+        try (BpfObject obj = TestObjects.attached("exec_parent_tgid", TestObjects.SELF)) {
             try (RingBuffer ring = obj.ringBuffer()) {
                 Process child = new ProcessBuilder("/bin/true").start();
                 assertEquals(0, child.waitFor());

@@ -42,6 +42,20 @@ final class TestObjects {
         }
     }
 
+    /** apiary_test loaded with one global set and every program that can attach itself attached. */
+    static BpfObject attached(String global, int value) {
+        BpfObject obj = open("apiary_test");
+        try {
+            obj.globals().set(global, value);
+            obj.load();
+            obj.attachAll();
+            return obj;
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
     /** A copied test_event record. */
     record TestEvent(EventHeader header, int flags, int pathLen, String path) {
         static TestEvent read(MemorySegment record) {
