@@ -29,11 +29,16 @@ public final class BpfMap {
     private final BpfObject owner;
     private final MemorySegment handle;
     private final String name;
+    private final String typeName; // fixed from open on: element operations ask it often
+    private final boolean perCpu;
 
     BpfMap(BpfObject owner, MemorySegment handle) {
         this.owner = owner;
         this.handle = handle;
         this.name = Libbpf.bpf_map__name(handle).getString(0);
+        MemorySegment type = Libbpf.libbpf_bpf_map_type_str(Libbpf.bpf_map__type(handle));
+        this.typeName = type.equals(MemorySegment.NULL) ? "type " + Libbpf.bpf_map__type(handle) : type.getString(0);
+        this.perCpu = PER_CPU_TYPES.contains(typeName);
     }
 
     public String name() {
@@ -42,8 +47,7 @@ public final class BpfMap {
 
     /** The kernel's map type name: "hash", "percpu_array", "ringbuf", ... */
     public String typeName() {
-        MemorySegment s = Libbpf.libbpf_bpf_map_type_str(Libbpf.bpf_map__type(handle));
-        return s.equals(MemorySegment.NULL) ? "type " + Libbpf.bpf_map__type(handle) : s.getString(0);
+        return typeName;
     }
 
     public int keySize() {
@@ -65,7 +69,7 @@ public final class BpfMap {
     }
 
     public boolean isPerCpu() {
-        return PER_CPU_TYPES.contains(typeName());
+        return perCpu;
     }
 
     /** The map's file descriptor once loaded. */
