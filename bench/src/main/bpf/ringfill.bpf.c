@@ -22,8 +22,8 @@ struct bench_event {
 	__u64 seq; /* the record's index within its fill */
 };
 
-/* Puts struct bench_event into the object's BTF, where both consumers read its size. */
-struct bench_event *bench_event_btf __attribute__((unused));
+/* Both consumers read the record's size from the object's BTF. */
+APIARY_EVENT_TYPE(bench_event);
 
 /* Records written per run; set by the loader before load. */
 const volatile __u32 fill_count = 0;

@@ -125,7 +125,7 @@ public final class RingBufferBench {
                 CountingHandler[] warming = Arrays.copyOf(all, handlerTypes);
                 Measure m = run(measured, warming, fill, ring, records, slot, warmup, rounds, quiet);
                 // Last, so its handler type never reaches the measured call site's profile.
-                verifyContents(fill, ring, records, recordBytes);
+                verifyContents(fill, ring, records, recordBytes, slot);
 
                 double[] cpu = m.cpuPerRecord;
                 double[] wall = m.wallPerRecord;
@@ -242,8 +242,8 @@ public final class RingBufferBench {
     }
 
     /** Reads one more fill record by record: size, type, sequence and the writer's thread. */
-    private static void verifyContents(BpfProgram fill, RingBuffer ring, int records, long recordBytes) {
-        fillRing(fill, ring, records, (recordBytes + RING_RECORD_HEADER + 7) & ~7L);
+    private static void verifyContents(BpfProgram fill, RingBuffer ring, int records, long recordBytes, long slot) {
+        fillRing(fill, ring, records, slot);
         long[] next = {0};
         int read = ring.consume(record -> {
             long i = next[0]++;

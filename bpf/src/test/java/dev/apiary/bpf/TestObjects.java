@@ -90,10 +90,6 @@ final class TestObjects {
         return targets;
     }
 
-    static long bpfFds() {
-        return openFds().stream().filter(t -> t.startsWith("anon_inode:bpf") || t.contains("eventpoll")).count();
-    }
-
     /** The comm (thread name the kernel keeps) of one of this process's threads. */
     static String threadComm(int tid) {
         try {
