@@ -1,5 +1,6 @@
 package dev.apiary.bpf;
 
+import dev.apiary.bpf.testing.RequiresBpf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

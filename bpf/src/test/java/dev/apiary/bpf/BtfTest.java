@@ -1,5 +1,6 @@
 package dev.apiary.bpf;
 
+import dev.apiary.bpf.testing.RequiresBpf;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;

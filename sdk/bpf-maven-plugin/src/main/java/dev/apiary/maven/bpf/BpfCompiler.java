@@ -25,7 +25,7 @@ final class BpfCompiler {
     static final String HEADER_RESOURCE_ROOT = "dev/apiary/maven/bpf/include/";
     /** Every header shipped in the plugin; kept in step with bpf/src/main/c/include/apiary. */
     static final List<String> SHARED_HEADERS = List.of(
-            "apiary/event.h", "apiary/ringbuf.h", "apiary/strings.h", "apiary/apiary.h");
+            "apiary/event.h", "apiary/ringbuf.h", "apiary/strings.h", "apiary/watch.h", "apiary/apiary.h");
 
     private final BpfToolchain tools;
     private final Path includeDir;

@@ -1,4 +1,7 @@
-package dev.apiary.bpf;
+package dev.apiary.bpf.testing;
+
+import dev.apiary.bpf.BpfException;
+import dev.apiary.bpf.KernelBpfObjects;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -15,14 +18,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Marks tests that load real BPF programs. Where the process cannot use BPF (not root, no
  * BTF, no tracefs) they are skipped with the reason, except in CI ({@code CI=true}), where
- * the same reason fails them: CI must run them.
+ * the same reason fails them: CI must run them. Trackers get it from the apiary-bpf test-jar.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(RequiresBpf.Check.class)
 public @interface RequiresBpf {
 
-    final class Check implements ExecutionCondition, BeforeAllCallback {
+    public final class Check implements ExecutionCondition, BeforeAllCallback {
 
         private static final String MISSING = missing();
 

@@ -1,0 +1,73 @@
+package dev.apiary.sdk;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fields of record events, read through their components. The component list of each
+ * record class is looked up once. Safe for concurrent use.
+ */
+public final class EventFields {
+
+    /** One field of an event type: its name, its Java type, and its documentation ("" if none). */
+    public record Field(String name, Class<?> type, String doc) {}
+
+    private record Accessor(Field field, MethodHandle getter) {}
+
+    private static final ClassValue<List<Accessor>> ACCESSORS = new ClassValue<>() {
+        @Override
+        protected List<Accessor> computeValue(Class<?> type) {
+            if (!type.isRecord()) {
+                return List.of();
+            }
+            List<Accessor> out = new ArrayList<>();
+            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            for (RecordComponent c : type.getRecordComponents()) {
+                if (c.getName().equals("header") || c.getName().equals("container")) {
+                    continue;
+                }
+                FieldDoc doc = c.getAnnotation(FieldDoc.class);
+                try {
+                    MethodHandle getter = lookup.unreflect(c.getAccessor());
+                    out.add(new Accessor(new Field(c.getName(), c.getType(), doc == null ? "" : doc.value()), getter));
+                } catch (IllegalAccessException e) {
+                    // A record that is not public: its fields stay out of generic output.
+                    return List.of();
+                }
+            }
+            return List.copyOf(out);
+        }
+    };
+
+    private EventFields() {
+    }
+
+    /** The fields a record event type declares, in order; empty for non-record events. */
+    public static List<Field> describe(Class<? extends Event> type) {
+        List<Field> fields = new ArrayList<>();
+        for (Accessor a : ACCESSORS.get(type)) {
+            fields.add(a.field());
+        }
+        return Collections.unmodifiableList(fields);
+    }
+
+    /** The values of a record event's own fields, by name, in declaration order. */
+    public static Map<String, Object> of(Event event) {
+        List<Accessor> accessors = ACCESSORS.get(event.getClass());
+        Map<String, Object> values = new LinkedHashMap<>(accessors.size() * 2);
+        for (Accessor a : accessors) {
+            try {
+                values.put(a.field().name(), a.getter().invoke(event));
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot read field " + a.field().name() + " of " + event.getClass().getName(), t);
+            }
+        }
+        return values;
+    }
+}

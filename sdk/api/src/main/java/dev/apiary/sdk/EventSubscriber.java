@@ -1,0 +1,23 @@
+package dev.apiary.sdk;
+
+/**
+ * Receives events: register it as an OSGi service (whiteboard) and core subscribes it, or
+ * pass it to {@link Events#subscribe}. Each subscriber gets its own bounded queue and thread:
+ * when it falls behind, new events for it are dropped and counted, and nobody else waits.
+ */
+@FunctionalInterface
+public interface EventSubscriber {
+
+    /** Called on the subscriber's own thread, one event at a time, in the order they were queued. */
+    void onEvent(Event event);
+
+    /** Which events to queue for it. */
+    default EventFilter filter() {
+        return EventFilter.ALL;
+    }
+
+    /** How many events may wait for it before new ones are dropped. */
+    default int queueCapacity() {
+        return 8192;
+    }
+}

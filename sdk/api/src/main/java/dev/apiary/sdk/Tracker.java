@@ -1,0 +1,34 @@
+package dev.apiary.sdk;
+
+import java.util.List;
+
+/**
+ * A tracker: one BPF object and the Java that decodes its records. Register an
+ * implementation as an OSGi service (a Declarative Services component) in the tracker's own
+ * bundle; core starts it when it appears and stops it when it goes away.
+ *
+ * <p>{@link #start} runs once per activation, {@link #stop} once after it, on a core thread.
+ * Whatever the tracker opened through the context (BPF objects, links, maps, subscriptions)
+ * is closed by core after {@code stop} returns, even if {@code start} or {@code stop} threw.
+ */
+public interface Tracker {
+
+    /** Its name: lower case, unique, used in commands ({@code tracker:stop exec}) and as the event's tracker. */
+    String name();
+
+    /** One line for {@code tracker:list}. */
+    String description();
+
+    /** The event types it produces. */
+    List<String> eventTypes();
+
+    /**
+     * Loads and attaches the tracker's BPF through {@code context}. A thrown exception (a
+     * verifier rejection, say) marks the tracker failed with its message; the runtime goes on.
+     */
+    void start(TrackerContext context) throws Exception;
+
+    /** Called before core frees what the tracker opened; the default does nothing. */
+    default void stop() {
+    }
+}
