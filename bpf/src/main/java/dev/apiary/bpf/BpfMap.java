@@ -99,6 +99,20 @@ public final class BpfMap {
         }
     }
 
+    /**
+     * Makes this map, before load, use the already created map behind {@code fd} instead of
+     * creating its own: the way several objects share one map (libbpf's bpf_map__reuse_fd).
+     * The two definitions must agree in type, key and value size; libbpf duplicates the fd,
+     * so the caller keeps owning {@code fd}.
+     */
+    public void reuseFd(int fd) {
+        owner.checkNotLoaded("reuse a map for '" + name + "'");
+        int err = Libbpf.bpf_map__reuse_fd(handle, fd);
+        if (err != 0) {
+            throw new BpfException("cannot make map '" + name + "' reuse map fd " + fd, err);
+        }
+    }
+
     /** Reads the value of {@code key} into {@code value}; false when the key is absent. */
     public boolean lookup(MemorySegment key, MemorySegment value) {
         int err = Libbpf.bpf_map_lookup_elem(fd(), key, value);

@@ -35,6 +35,7 @@ final class Native {
     static final int MAP_SHARED = 0x01;
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_DEL = 2;
     static final int EPOLLIN = 0x001;
     static final int O_RDONLY = 0;
     static final int O_DIRECTORY = 0x10000;

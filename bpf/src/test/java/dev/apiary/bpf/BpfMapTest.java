@@ -101,4 +101,26 @@ class BpfMapTest {
         assertEquals(2, counts.entries().size());
         assertArrayEquals(Bytes.u32(1), counts.keys().get(1));
     }
+
+    @Test
+    void aSecondObjectReusesTheFirstObjectsMap() {
+        try (BpfObject second = TestObjects.open("apiary_test")) {
+            second.globals().set("target_tgid", TestObjects.SELF);
+            BpfMap shared = second.map("scratch_kv");
+            shared.setMaxEntries(4096);
+            shared.reuseFd(obj.map("scratch_kv").fd());
+            second.load();
+            shared.update(Bytes.u32(42), Bytes.u64(4200));
+            assertEquals(4200, Bytes.toU64(obj.map("scratch_kv").lookup(Bytes.u32(42)).orElseThrow()),
+                    "a write through the reusing object is seen through the owner");
+            assertEquals(obj.map("scratch_kv").id(), shared.id(), "one kernel map");
+        }
+        assertEquals(4200, Bytes.toU64(obj.map("scratch_kv").lookup(Bytes.u32(42)).orElseThrow()),
+                "closing the reusing object leaves the owner's map alone");
+    }
+
+    @Test
+    void reuseAfterLoadIsRefused() {
+        assertThrows(BpfException.class, () -> obj.map("scratch_kv").reuseFd(obj.map("scratch_kv").fd()));
+    }
 }

@@ -177,4 +177,30 @@ class RingBufferTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void aPollerOverSeveralRingsWakesForTheOneThatHasData() throws Exception {
+        Path file = Files.writeString(dir.resolve("polled"), "x");
+        try (BpfObject quiet = TestObjects.attached("target_tgid", -1);
+                BpfObject busy = TestObjects.attached("target_tgid", TestObjects.SELF);
+                RingBuffer quietRing = quiet.ringBuffer();
+                RingBuffer busyRing = busy.ringBuffer();
+                RingPoller poller = new RingPoller()) {
+            poller.add(quietRing);
+            poller.add(busyRing);
+            TestObjects.drain(busyRing);
+            while (poller.await(Duration.ZERO) > 0) {
+                TestObjects.drain(busyRing);
+            }
+            assertEquals(0, poller.await(Duration.ofMillis(50)), "nothing written, nothing signalled");
+            Files.readAllBytes(file);
+            assertEquals(1, poller.await(Duration.ofSeconds(5)), "the busy ring signals");
+            assertTrue(TestObjects.drain(busyRing).stream().anyMatch(e -> e.path().equals(file.toString())));
+            assertEquals(0, TestObjects.drain(quietRing).size());
+            poller.remove(busyRing);
+            poller.remove(busyRing);
+            Files.readAllBytes(file);
+            assertEquals(0, poller.await(Duration.ofMillis(100)), "a removed ring no longer wakes the poller");
+        }
+    }
 }
