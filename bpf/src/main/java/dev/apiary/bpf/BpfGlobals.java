@@ -25,6 +25,12 @@ public final class BpfGlobals {
         this.btf = btf;
     }
 
+    /** Whether the object declares a read-only global of this name. */
+    public boolean contains(String name) {
+        owner.checkOpen();
+        return btf.variable(".rodata", name).isPresent();
+    }
+
     /** Sets a 1-byte bool. */
     public BpfGlobals set(String name, boolean value) {
         return set(name, new byte[] {(byte) (value ? 1 : 0)});

@@ -1,0 +1,124 @@
+package dev.apiary.core.tracker;
+
+import dev.apiary.bpf.BpfMap;
+import dev.apiary.bpf.BpfObject;
+import dev.apiary.bpf.Bytes;
+import dev.apiary.bpf.RingBuffer;
+import dev.apiary.core.dispatch.Dispatcher;
+import dev.apiary.core.dispatch.RingSource;
+import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventDecoder;
+import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.Subscription;
+import dev.apiary.sdk.TrackerContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.osgi.framework.Bundle;
+
+/**
+ * A tracker's context: loads BPF objects from the tracker's own bundle, registers their
+ * rings with the dispatcher, and records everything it opened so that core frees it when
+ * the tracker stops.
+ */
+final class BundleTrackerContext implements TrackerContext {
+
+    static final String EVENTS_MAP = "apiary_events";
+    static final String WATCHED_MAP = "apiary_watched";
+    static final String WAKEUP_GLOBAL = "apiary_wakeup_bytes";
+
+    private final String name;
+    private final Bundle bundle;
+    private final Dispatcher dispatcher;
+    private final Containers containers;
+    private final Optional<BpfMap> watched;
+    private final int wakeupBytes;
+    private final TrackerResources resources;
+    private final List<RingSource> sources = new CopyOnWriteArrayList<>();
+
+    BundleTrackerContext(String name, Bundle bundle, Dispatcher dispatcher, Containers containers,
+            Optional<BpfMap> watched, int wakeupBytes, TrackerResources resources) {
+        this.name = name;
+        this.bundle = bundle;
+        this.dispatcher = dispatcher;
+        this.containers = containers;
+        this.watched = watched;
+        this.wakeupBytes = wakeupBytes;
+        this.resources = resources;
+    }
+
+    @Override
+    public String trackerName() {
+        return name;
+    }
+
+    @Override
+    public BpfObject load(String resource, Consumer<BpfObject> configure, EventDecoder decoder) {
+        BpfObject obj = BpfObject.open(readResource(resource), name);
+        resources.add(obj);
+        watched.ifPresent(shared -> obj.findMap(WATCHED_MAP).ifPresent(map -> map.reuseFd(shared.fd())));
+        Optional<BpfMap> events = obj.findMap(EVENTS_MAP);
+        if (events.isPresent() && obj.globals().contains(WAKEUP_GLOBAL)) {
+            // Wake the dispatcher only once this much waits; it also polls on a short timeout.
+            obj.globals().set(WAKEUP_GLOBAL, Math.min(wakeupBytes, events.get().maxEntries() / 2));
+        }
+        if (configure != null) {
+            configure.accept(obj);
+        }
+        obj.load();
+        if (watched.isEmpty()) {
+            // No shared scope (core runs without its own object, as in tests): watch everything.
+            obj.findMap(WATCHED_MAP).ifPresent(map -> map.update(Bytes.u32(0), new byte[] {1}));
+        }
+        obj.attachAll();
+        if (decoder != null) {
+            if (events.isEmpty()) {
+                throw new IllegalArgumentException("BPF object " + resource + " of tracker " + name
+                        + " has a decoder but no " + EVENTS_MAP + " ring buffer (include apiary/apiary.h)");
+            }
+            RingBuffer ring = obj.ringBuffer();
+            resources.add(ring);
+            RingSource source = dispatcher.register(name, ring, decoder);
+            sources.add(source);
+            resources.add(() -> {
+                dispatcher.unregister(source);
+                sources.remove(source);
+            });
+        }
+        return obj;
+    }
+
+    private byte[] readResource(String resource) {
+        URL url = bundle.getEntry(resource.startsWith("/") ? resource : "/" + resource);
+        if (url == null) {
+            throw new IllegalArgumentException("bundle " + bundle.getSymbolicName() + " has no " + resource);
+        }
+        try (InputStream in = url.openStream()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource + " from bundle " + bundle.getSymbolicName(), e);
+        }
+    }
+
+    @Override
+    public Containers containers() {
+        return containers;
+    }
+
+    @Override
+    public Subscription subscribe(String subscriberName, EventSubscriber subscriber) {
+        Subscription subscription = dispatcher.subscribe(name + "/" + subscriberName, subscriber);
+        resources.add(subscription);
+        return subscription;
+    }
+
+    /** The rings this tracker registered, for statistics. */
+    List<RingSource> sources() {
+        return List.copyOf(sources);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.apiary.core.tracker;
+
+import dev.apiary.bpf.BpfMap;
+import dev.apiary.core.dispatch.Dispatcher;
+import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.Tracker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every {@link Tracker} service that appears: loads its BPF through a
+ * {@link BundleTrackerContext} on core's own thread, and when the service goes away (its
+ * bundle stops, updates or is uninstalled) stops it and frees everything it opened before
+ * the bundle's stop completes. A tracker that fails to start is kept as FAILED with its
+ * reason; the runtime and the other trackers go on.
+ */
+public final class TrackerManager implements AutoCloseable {
+
+    /** Manifest header naming the tracker a bundle carries, set by apiary-tracker-parent. */
+    public static final String TRACKER_HEADER = "Apiary-Tracker";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrackerManager.class);
+
+    private final BundleContext bundleContext;
+    private final Dispatcher dispatcher;
+    private final Containers containers;
+    private final Optional<BpfMap> watched;
+    private final int wakeupBytes;
+    private final ExecutorService starter = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("apiary-tracker-start").factory());
+    private final ServiceTracker<Tracker, Entry> services;
+
+    private record Entry(TrackerHandle handle, Future<?> start) {}
+
+    public TrackerManager(BundleContext bundleContext, Dispatcher dispatcher, Containers containers,
+            Optional<BpfMap> watched, int wakeupBytes) {
+        this.bundleContext = bundleContext;
+        this.dispatcher = dispatcher;
+        this.containers = containers;
+        this.watched = watched;
+        this.wakeupBytes = wakeupBytes;
+        this.services = new ServiceTracker<>(bundleContext, Tracker.class, null) {
+            @Override
+            public Entry addingService(ServiceReference<Tracker> reference) {
+                Tracker tracker = bundleContext.getService(reference);
+                if (tracker == null) {
+                    return null;
+                }
+                TrackerHandle handle = new TrackerHandle(tracker, reference.getBundle());
+                TrackerResources resources = new TrackerResources(tracker.name());
+                handle.starting(new BundleTrackerContext(tracker.name(), reference.getBundle(), dispatcher, containers,
+                        watched, wakeupBytes, resources), resources);
+                return new Entry(handle, starter.submit(() -> start(handle)));
+            }
+
+            @Override
+            public void removedService(ServiceReference<Tracker> reference, Entry entry) {
+                stop(entry);
+                bundleContext.ungetService(reference);
+            }
+        };
+    }
+
+    public void open() {
+        services.open();
+    }
+
+    private void start(TrackerHandle handle) {
+        long began = System.nanoTime();
+        try {
+            handle.tracker().start(handle.contextForStart());
+            handle.running(Duration.ofNanos(System.nanoTime() - began));
+            LOG.info("tracker {} running ({} ms)", handle.name(), handle.startTime().toMillis());
+        } catch (Exception | LinkageError e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            handle.failed(why);
+            handle.resources().close();
+            LOG.error("tracker {} failed to start: {}", handle.name(), why);
+            LOG.debug("tracker {} start failure", handle.name(), e);
+        }
+    }
+
+    private void stop(Entry entry) {
+        TrackerHandle handle = entry.handle();
+        try {
+            entry.start().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            entry.start().cancel(true);
+        }
+        try {
+            if (handle.state() == TrackerState.RUNNING) {
+                handle.tracker().stop();
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("tracker {} threw while stopping", handle.name(), e);
+        } finally {
+            handle.resources().close();
+        }
+        LOG.info("tracker {} stopped", handle.name());
+    }
+
+    /** Trackers whose service is registered now, by name. */
+    public List<TrackerHandle> running() {
+        List<TrackerHandle> out = new ArrayList<>();
+        for (Entry e : services.getTracked().values()) {
+            out.add(e.handle());
+        }
+        out.sort(Comparator.comparing(TrackerHandle::name));
+        return out;
+    }
+
+    public Optional<TrackerHandle> find(String name) {
+        return running().stream().filter(h -> h.name().equals(name)).findFirst();
+    }
+
+    /** Installed bundles that carry a tracker (header {@value #TRACKER_HEADER}, or a registered tracker). */
+    public List<TrackerBundle> bundles() {
+        List<TrackerBundle> out = new ArrayList<>();
+        for (Bundle b : bundleContext.getBundles()) {
+            String declared = b.getHeaders().get(TRACKER_HEADER);
+            Optional<TrackerHandle> live = running().stream().filter(h -> h.bundle().getBundleId() == b.getBundleId())
+                    .findFirst();
+            if (declared != null && !declared.isBlank() || live.isPresent()) {
+                String name = live.map(TrackerHandle::name).orElse(declared == null ? "" : declared.trim());
+                out.add(new TrackerBundle(name, b, live));
+            }
+        }
+        out.sort(Comparator.comparing(TrackerBundle::name));
+        return out;
+    }
+
+    /** The bundle of the tracker a user named. */
+    public Optional<TrackerBundle> bundle(String name) {
+        return bundles().stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    /** A tracker bundle, running or not. */
+    public record TrackerBundle(String name, Bundle bundle, Optional<TrackerHandle> handle) {
+        public TrackerState state() {
+            return handle.map(TrackerHandle::state).orElse(TrackerState.STOPPED);
+        }
+    }
+
+    /** Stops every tracker and frees what they opened. */
+    @Override
+    public void close() {
+        services.close();
+        starter.shutdownNow();
+    }
+}
