@@ -1,0 +1,200 @@
+package dev.apiary.tracker.exec;
+
+import dev.apiary.sdk.ContainerRef;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Processes grouped by container, each group as a forest: a process hangs below its parent
+ * when the parent runs in the same container, else it is a root of its group (a container's
+ * init is a root although its parent, the runtime's shim, is on the host). Immutable.
+ */
+final class ProcessTree {
+
+    /** A process at its place in the tree: depth 0 for roots, and whether it is its parent's last child. */
+    record Node(ProcessInfo process, int depth, List<Boolean> lastAtEachLevel) {}
+
+    /** One container's processes, in tree order. */
+    record Group(ContainerRef container, List<Node> nodes) {}
+
+    private final List<Group> groups;
+
+    private ProcessTree(List<Group> groups) {
+        this.groups = groups;
+    }
+
+    /** The tree of these processes: containers by display name first, the host last. */
+    static ProcessTree of(List<ProcessInfo> processes) {
+        Map<String, List<ProcessInfo>> byContainer = new HashMap<>();
+        Map<String, ContainerRef> refs = new HashMap<>();
+        for (ProcessInfo p : processes) {
+            byContainer.computeIfAbsent(p.container().id(), id -> new ArrayList<>()).add(p);
+            refs.putIfAbsent(p.container().id(), p.container());
+        }
+        List<ContainerRef> order = new ArrayList<>(refs.values());
+        order.sort(Comparator.comparing(ContainerRef::isHost)
+                .thenComparing(ContainerRef::displayName)
+                .thenComparing(ContainerRef::id));
+        List<Group> groups = new ArrayList<>();
+        for (ContainerRef ref : order) {
+            groups.add(new Group(ref, forest(byContainer.get(ref.id()))));
+        }
+        return new ProcessTree(List.copyOf(groups));
+    }
+
+    List<Group> groups() {
+        return groups;
+    }
+
+    private static List<Node> forest(List<ProcessInfo> processes) {
+        Map<Integer, ProcessInfo> byPid = new HashMap<>();
+        for (ProcessInfo p : processes) {
+            byPid.put(p.pid(), p);
+        }
+        Map<Integer, List<ProcessInfo>> children = new HashMap<>();
+        List<ProcessInfo> roots = new ArrayList<>();
+        for (ProcessInfo p : processes) {
+            if (p.ppid() != p.pid() && byPid.containsKey(p.ppid())) {
+                children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
+            } else {
+                roots.add(p);
+            }
+        }
+        Comparator<ProcessInfo> byPidOrder = Comparator.comparingInt(ProcessInfo::pid);
+        roots.sort(byPidOrder);
+        children.values().forEach(list -> list.sort(byPidOrder));
+        List<Node> out = new ArrayList<>();
+        Set<Integer> placed = new HashSet<>();
+        for (int i = 0; i < roots.size(); i++) {
+            walk(roots.get(i), List.of(i == roots.size() - 1), children, placed, out);
+        }
+        // Parent links that loop (pid reuse while the table was updated) leave processes unplaced: show them as roots.
+        for (ProcessInfo p : processes.stream().sorted(byPidOrder).toList()) {
+            if (!placed.contains(p.pid())) {
+                walk(p, List.of(true), children, placed, out);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static void walk(ProcessInfo p, List<Boolean> lastAtEachLevel, Map<Integer, List<ProcessInfo>> children,
+            Set<Integer> placed, List<Node> out) {
+        if (!placed.add(p.pid())) {
+            return;
+        }
+        out.add(new Node(p, lastAtEachLevel.size() - 1, lastAtEachLevel));
+        List<ProcessInfo> kids = children.getOrDefault(p.pid(), List.of());
+        for (int i = 0; i < kids.size(); i++) {
+            List<Boolean> deeper = new ArrayList<>(lastAtEachLevel);
+            deeper.add(i == kids.size() - 1);
+            walk(kids.get(i), List.copyOf(deeper), children, placed, out);
+        }
+    }
+
+    /** The tree as text: one heading per container, then PID, PPID, UID, AGE and the command line drawn as a tree. */
+    String text(long nowNs) {
+        StringBuilder out = new StringBuilder();
+        for (Group g : groups) {
+            if (!out.isEmpty()) {
+                out.append('\n');
+            }
+            out.append(heading(g)).append('\n');
+            out.append(String.format("%7s %7s %6s %8s  %s%n", "PID", "PPID", "UID", "AGE", "COMMAND"));
+            for (Node n : g.nodes()) {
+                ProcessInfo p = n.process();
+                out.append(String.format("%7d %7d %6d %8s  %s%s%n", p.pid(), p.ppid(), p.uid(),
+                        age(nowNs - p.startNs()), branches(n), p.commandLine()));
+            }
+        }
+        return out.toString();
+    }
+
+    /** The tree as JSON: containers with their processes in tree order, each with its depth. */
+    String json(long nowNs) {
+        StringBuilder out = new StringBuilder("{\"containers\":[");
+        for (int gi = 0; gi < groups.size(); gi++) {
+            Group g = groups.get(gi);
+            ContainerRef c = g.container();
+            out.append(gi == 0 ? "" : ",").append("{\"id\":").append(Json.string(c.id()))
+                    .append(",\"name\":").append(Json.string(c.name()))
+                    .append(",\"image\":").append(Json.string(c.image()))
+                    .append(",\"runtime\":").append(Json.string(c.runtime()))
+                    .append(",\"processes\":[");
+            for (int ni = 0; ni < g.nodes().size(); ni++) {
+                Node n = g.nodes().get(ni);
+                ProcessInfo p = n.process();
+                out.append(ni == 0 ? "" : ",")
+                        .append("{\"pid\":").append(p.pid())
+                        .append(",\"ppid\":").append(p.ppid())
+                        .append(",\"uid\":").append(p.uid())
+                        .append(",\"ageSeconds\":").append(Math.max(0, (nowNs - p.startNs()) / 1_000_000_000L))
+                        .append(",\"depth\":").append(n.depth())
+                        .append(",\"comm\":").append(Json.string(p.comm()))
+                        .append(",\"path\":").append(Json.string(p.path()))
+                        .append(",\"args\":").append(Json.strings(p.args()))
+                        .append(",\"argsCut\":").append(p.argsCut())
+                        .append(",\"commandLine\":").append(Json.string(p.commandLine()))
+                        .append('}');
+            }
+            out.append("]}");
+        }
+        return out.append("]}").toString();
+    }
+
+    private static String heading(Group g) {
+        ContainerRef c = g.container();
+        int n = g.nodes().size();
+        String count = n + (n == 1 ? " process" : " processes");
+        if (c.isHost()) {
+            return "host: " + count;
+        }
+        StringBuilder s = new StringBuilder(c.displayName()).append(" (").append(c.shortId());
+        if (!c.runtime().isEmpty()) {
+            s.append(", ").append(c.runtime());
+        }
+        if (!c.image().isEmpty()) {
+            s.append(", ").append(c.image());
+        }
+        return s.append("): ").append(count).toString();
+    }
+
+    /** "│  " for each open ancestor level, then "├─ " or "└─ " before a non-root. */
+    private static String branches(Node n) {
+        StringBuilder s = new StringBuilder();
+        List<Boolean> last = n.lastAtEachLevel();
+        for (int level = 1; level < last.size(); level++) {
+            boolean isOwn = level == last.size() - 1;
+            if (isOwn) {
+                s.append(last.get(level) ? "└─ " : "├─ ");
+            } else {
+                s.append(last.get(level) ? "   " : "│  ");
+            }
+        }
+        return s.toString();
+    }
+
+    /** An age as ps shows elapsed time, to the largest two units: "42s", "12m03s", "3h05m", "2d04h". */
+    static String age(long nanos) {
+        long s = Math.max(0, nanos / 1_000_000_000L);
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return String.format("%dm%02ds", s / 60, s % 60);
+        }
+        if (s < 86400) {
+            return String.format("%dh%02dm", s / 3600, s % 3600 / 60);
+        }
+        return String.format("%dd%02dh", s / 86400, s % 86400 / 3600);
+    }
+
+    /** The same tree with only that container's group (none when it runs nothing known). */
+    ProcessTree only(ContainerRef container) {
+        return new ProcessTree(groups.stream().filter(g -> g.container().id().equals(container.id())).toList());
+    }
+}
