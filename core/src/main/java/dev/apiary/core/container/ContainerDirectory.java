@@ -93,6 +93,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
     private volatile LongTable<ContainerSlot> table = LongTable.empty();
     private final AtomicLong lastMaintenance = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
+    private final java.util.concurrent.CountDownLatch firstList = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * @param cgroupsObject core's {@code cgroups.bpf.o}, loaded and attached (the directory reads its
@@ -124,6 +125,13 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
         }
         if (docker != null) {
             docker.start();
+            // Commands run right after start (bin/apiary -c) should see names: wait a moment
+            // for the daemon's first list, but never long for a daemon that is away.
+            try {
+                firstList.await(3, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -460,6 +468,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
 
         @Override
         public void listed(Set<String> ids) {
+            firstList.countDown();
             for (ContainerSlot slot : slots.values()) {
                 if (slot.docker != null && !ids.contains(slot.id) && slot.goneSinceNanos == 0) {
                     destroyed(slot.id); // removed while the daemon was away
@@ -469,6 +478,9 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
 
         @Override
         public void connected(boolean connected) {
+            if (!connected) {
+                firstList.countDown(); // no daemon: nothing to wait for at start
+            }
             // isConnected() is read where it matters (awaitingMetadata); nothing is dropped on a disconnect.
         }
 

@@ -226,12 +226,12 @@ public final class TrackerCommands {
         try (InputStream in = URI.create(url).toURL().openStream(); JarInputStream jar = new JarInputStream(in)) {
             Manifest mf = jar.getManifest();
             if (mf == null) {
-                throw new IllegalArgumentException(url + " is not a bundle: it has no manifest");
+                throw new IllegalArgumentException(url + " is not a bundle jar: it has no manifest");
             }
             String name = mf.getMainAttributes().getValue(TrackerManager.TRACKER_HEADER);
             return name == null || name.isBlank() ? null : name.trim();
         } catch (java.util.zip.ZipException e) {
-            throw new IllegalArgumentException(url + " is not a jar: " + e.getMessage());
+            throw new IllegalArgumentException(url + " is not a bundle jar: " + e.getMessage());
         }
     }
 }

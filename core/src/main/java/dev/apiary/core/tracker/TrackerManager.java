@@ -9,10 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -22,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs every {@link Tracker} service that appears: loads its BPF through a
- * {@link BundleTrackerContext} on core's own thread, and when the service goes away (its
+ * {@link BundleTrackerContext} as the service registers (so a tracker bundle that is active
+ * has a tracker that runs or failed), and when the service goes away (its
  * bundle stops, updates or is uninstalled) stops it and frees everything it opened before
  * the bundle's stop completes. A tracker that fails to start is kept as FAILED with its
  * reason; the runtime and the other trackers go on.
@@ -39,11 +36,9 @@ public final class TrackerManager implements AutoCloseable {
     private final Containers containers;
     private final Optional<BpfMap> watched;
     private final int wakeupBytes;
-    private final ExecutorService starter = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("apiary-tracker-start").factory());
     private final ServiceTracker<Tracker, Entry> services;
 
-    private record Entry(TrackerHandle handle, Future<?> start) {}
+    private record Entry(TrackerHandle handle) {}
 
     public TrackerManager(BundleContext bundleContext, Dispatcher dispatcher, Containers containers,
             Optional<BpfMap> watched, int wakeupBytes) {
@@ -63,7 +58,10 @@ public final class TrackerManager implements AutoCloseable {
                 TrackerResources resources = new TrackerResources(tracker.name());
                 handle.starting(new BundleTrackerContext(tracker.name(), reference.getBundle(), dispatcher, containers,
                         watched, wakeupBytes, resources), resources);
-                return new Entry(handle, starter.submit(() -> start(handle)));
+                // Started here, synchronously: once a tracker's bundle is active, its tracker is
+                // running or failed, so commands run right after start see it settled.
+                start(handle);
+                return new Entry(handle);
             }
 
             @Override
@@ -95,11 +93,6 @@ public final class TrackerManager implements AutoCloseable {
 
     private void stop(Entry entry) {
         TrackerHandle handle = entry.handle();
-        try {
-            entry.start().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            entry.start().cancel(true);
-        }
         try {
             if (handle.state() == TrackerState.RUNNING) {
                 handle.tracker().stop();
@@ -158,6 +151,5 @@ public final class TrackerManager implements AutoCloseable {
     @Override
     public void close() {
         services.close();
-        starter.shutdownNow();
     }
 }

@@ -1,0 +1,158 @@
+package dev.apiary.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The assembled runtime started as a user starts it: {@code bin/apiary --headless --output FILE},
+ * with its own control socket, and {@code bin/apiary -c} to talk to it.
+ */
+final class HeadlessRuntime implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path home;
+    final Path events;
+    final Path socket;
+    final Path log;
+    private final Process process;
+    private long readOffset;
+    private final List<JsonNode> seen = new ArrayList<>();
+
+    /** The result of one {@code bin/apiary -c} call. */
+    record Result(int status, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private HeadlessRuntime(Path home, Path dir) throws IOException {
+        this.home = home;
+        this.events = dir.resolve("events.jsonl");
+        this.socket = dir.resolve("apiary.sock");
+        this.log = dir.resolve("runtime.log");
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/apiary").toString(), "--headless", "--output", events.toString());
+        pb.environment().put("APIARY_SOCKET", socket.toString());
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        this.process = pb.start();
+    }
+
+    static HeadlessRuntime start(Path home, Path dir) throws Exception {
+        HeadlessRuntime runtime = new HeadlessRuntime(home, dir);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!runtime.process.isAlive()) {
+                throw new AssertionError("the runtime exited with " + runtime.process.exitValue() + ":\n" + runtime.log());
+            }
+            if (Files.exists(runtime.socket)) {
+                Result r = runtime.command("tracker:list");
+                if (r.status() == 0 && r.out().matches("(?s).*\\bexec\\s+running\\b.*")) {
+                    return runtime;
+                }
+            }
+            Thread.sleep(200);
+        }
+        runtime.close();
+        throw new AssertionError("the exec tracker did not start within 60 s:\n" + runtime.log());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** Runs {@code bin/apiary -c COMMANDS} against this runtime's socket. */
+    Result command(String commands) throws IOException, InterruptedException {
+        return run(List.of(home.resolve("bin/apiary").toString(), "-c", commands), socket);
+    }
+
+    static Result run(List<String> command, Path socket) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (socket != null) {
+            pb.environment().put("APIARY_SOCKET", socket.toString());
+        }
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    /** Waits for an event matching {@code match} in the JSON-lines output; every event seen so far counts. */
+    JsonNode awaitEvent(Predicate<JsonNode> match, Duration timeout, String what) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            readNew();
+            for (JsonNode e : seen) {
+                if (match.test(e)) {
+                    return e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no event: " + what + " within " + timeout + "; " + seen.size()
+                        + " events seen, the last ones:\n" + String.join("\n", seen.subList(Math.max(0, seen.size() - 15),
+                        seen.size()).stream().map(JsonNode::toString).toList()) + "\nruntime log:\n" + log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Every event seen so far that matches. */
+    List<JsonNode> events(Predicate<JsonNode> match) throws IOException {
+        readNew();
+        return seen.stream().filter(match).toList();
+    }
+
+    private void readNew() throws IOException {
+        if (!Files.exists(events)) {
+            return;
+        }
+        byte[] all = Files.readAllBytes(events);
+        int end = all.length;
+        while (end > readOffset && all[end - 1] != '\n') {
+            end--; // a line still being written
+        }
+        if (end <= readOffset) {
+            return;
+        }
+        String chunk = new String(all, (int) readOffset, end - (int) readOffset, StandardCharsets.UTF_8);
+        readOffset = end;
+        for (String line : chunk.split("\n")) {
+            if (!line.isBlank()) {
+                seen.add(JSON.readTree(line));
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
