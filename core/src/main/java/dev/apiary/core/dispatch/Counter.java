@@ -21,11 +21,6 @@ public final class Counter {
         add(1);
     }
 
-    /** Adds from any thread (slower than {@link #add}, which only the owning thread may use). */
-    void addConcurrently(long n) {
-        total.addAndGet(n);
-    }
-
     public long total() {
         return total.get();
     }

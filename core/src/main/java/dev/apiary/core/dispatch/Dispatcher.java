@@ -55,6 +55,8 @@ public final class Dispatcher implements Events, AutoCloseable {
     private final Map<Long, Integer> heldPerCgroup = new HashMap<>();
     private final Thread thread;
     private volatile boolean running;
+    /** The size of {@code held} for other threads; {@code held} itself is the dispatcher's. */
+    private volatile int heldCount;
     /** Sources in dispatch order, touched only by the dispatcher thread. */
     private final List<Router> routers = new ArrayList<>();
     /** Owner-drained rings, touched only by the dispatcher thread. */
@@ -159,12 +161,10 @@ public final class Dispatcher implements Events, AutoCloseable {
         return List.copyOf(subscribers);
     }
 
-    /** Records held back waiting for a container's name. */
+    /** Records held back waiting for a container's name, as of the last round. */
     public int heldBack() {
         return heldCount;
     }
-
-    private volatile int heldCount;
 
     private void run() {
         while (running) {

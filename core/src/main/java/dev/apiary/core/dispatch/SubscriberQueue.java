@@ -76,7 +76,7 @@ final class SubscriberQueue implements Subscription {
                 delivered.increment();
             } catch (RuntimeException | Error e) {
                 failures.increment();
-                if (failures.total() == 1 || Long.bitCount(failures.total()) == 1) {
+                if (Long.bitCount(failures.total()) == 1) { // the 1st, 2nd, 4th, 8th... time
                     LOG.warn("subscriber {} threw on an event ({} times so far)", name, failures.total(), e);
                 }
             }
@@ -88,17 +88,9 @@ final class SubscriberQueue implements Subscription {
         return name;
     }
 
-    EventFilter filter() {
-        return filter;
-    }
-
     @Override
     public long delivered() {
         return delivered.total();
-    }
-
-    Counter deliveredCounter() {
-        return delivered;
     }
 
     @Override
@@ -106,18 +98,9 @@ final class SubscriberQueue implements Subscription {
         return dropped.total();
     }
 
-    /** Times the subscriber threw. */
-    long failures() {
-        return failures.total();
-    }
-
     @Override
     public int queued() {
         return queue.size();
-    }
-
-    int capacity() {
-        return queue.size() + queue.remainingCapacity();
     }
 
     @Override

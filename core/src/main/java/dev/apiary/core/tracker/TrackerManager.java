@@ -36,9 +36,7 @@ public final class TrackerManager implements AutoCloseable {
     private final Containers containers;
     private final Optional<BpfMap> watched;
     private final int wakeupBytes;
-    private final ServiceTracker<Tracker, Entry> services;
-
-    private record Entry(TrackerHandle handle) {}
+    private final ServiceTracker<Tracker, TrackerHandle> services;
 
     public TrackerManager(BundleContext bundleContext, Dispatcher dispatcher, Containers containers,
             Optional<BpfMap> watched, int wakeupBytes) {
@@ -49,7 +47,7 @@ public final class TrackerManager implements AutoCloseable {
         this.wakeupBytes = wakeupBytes;
         this.services = new ServiceTracker<>(bundleContext, Tracker.class, null) {
             @Override
-            public Entry addingService(ServiceReference<Tracker> reference) {
+            public TrackerHandle addingService(ServiceReference<Tracker> reference) {
                 Tracker tracker = bundleContext.getService(reference);
                 if (tracker == null) {
                     return null;
@@ -61,12 +59,12 @@ public final class TrackerManager implements AutoCloseable {
                 // Started here, synchronously: once a tracker's bundle is active, its tracker is
                 // running or failed, so commands run right after start see it settled.
                 start(handle);
-                return new Entry(handle);
+                return handle;
             }
 
             @Override
-            public void removedService(ServiceReference<Tracker> reference, Entry entry) {
-                stop(entry);
+            public void removedService(ServiceReference<Tracker> reference, TrackerHandle handle) {
+                stop(handle);
                 bundleContext.ungetService(reference);
             }
         };
@@ -91,8 +89,7 @@ public final class TrackerManager implements AutoCloseable {
         }
     }
 
-    private void stop(Entry entry) {
-        TrackerHandle handle = entry.handle();
+    private void stop(TrackerHandle handle) {
         try {
             if (handle.state() == TrackerState.RUNNING) {
                 handle.tracker().stop();
@@ -107,10 +104,7 @@ public final class TrackerManager implements AutoCloseable {
 
     /** Trackers whose service is registered now, by name. */
     public List<TrackerHandle> running() {
-        List<TrackerHandle> out = new ArrayList<>();
-        for (Entry e : services.getTracked().values()) {
-            out.add(e.handle());
-        }
+        List<TrackerHandle> out = new ArrayList<>(services.getTracked().values());
         out.sort(Comparator.comparing(TrackerHandle::name));
         return out;
     }
