@@ -1,7 +1,7 @@
 package dev.apiary.core.output;
 
 import dev.apiary.bpf.EventHeader;
-import dev.apiary.core.system.BootClock;
+import dev.apiary.bpf.BootClock;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.apiary.core.shell;
 
+import dev.apiary.bpf.BootClock;
 import dev.apiary.core.ApiaryRuntime;
 import dev.apiary.core.dispatch.RingSource;
 import dev.apiary.core.output.EventView;
@@ -275,7 +276,7 @@ public final class ApiaryCommands {
                 .map(f -> EventView.snakeCase(f.getKey()) + "=" + format(f.getValue()))
                 .collect(Collectors.joining(" "));
         return String.format("%-12s  %-16s  %-6s  %-6s  %7d  %-16s  %s",
-                CLOCK.format(dev.apiary.core.system.BootClock.toInstant(e.header().tsNanos())),
+                CLOCK.format(BootClock.toInstant(e.header().tsNanos())),
                 truncate(e.container().displayName(), 16), e.tracker(), e.type(), e.header().pid(), e.header().comm(), details);
     }
 

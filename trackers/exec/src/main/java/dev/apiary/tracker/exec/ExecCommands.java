@@ -1,5 +1,6 @@
 package dev.apiary.tracker.exec;
 
+import dev.apiary.bpf.BootClock;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;

@@ -3,6 +3,7 @@ package dev.apiary.tracker.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.apiary.bpf.BootClock;
 import dev.apiary.sdk.ContainerRef;
 import java.nio.file.Files;
 import java.nio.file.Path;

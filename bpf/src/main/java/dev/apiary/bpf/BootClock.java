@@ -1,4 +1,4 @@
-package dev.apiary.core.system;
+package dev.apiary.bpf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -9,8 +9,10 @@ import java.lang.invoke.MethodHandle;
 import java.time.Instant;
 
 /**
- * Turns the kernel's CLOCK_BOOTTIME stamps (event headers) into wall-clock instants. The
- * offset is measured once; a wall clock stepped later shifts the result by the step.
+ * CLOCK_BOOTTIME, the clock of BPF timestamps ({@code bpf_ktime_get_boot_ns}, event headers)
+ * and of process start times, which Java has no call for; and its stamps as wall-clock
+ * instants. The offset to the wall clock is measured once; a wall clock stepped later
+ * shifts the result by the step. Safe for concurrent use.
  */
 public final class BootClock {
 
@@ -31,7 +33,7 @@ public final class BootClock {
     }
 
     /** CLOCK_BOOTTIME now, in nanoseconds. */
-    public static long nowBootNanos() {
+    public static long nowNanos() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ts = arena.allocate(16, 8);
             int rc = (int) CLOCK_GETTIME.invokeExact(CLOCK_BOOTTIME, ts);
@@ -48,7 +50,7 @@ public final class BootClock {
 
     private static long measureOffset() {
         Instant wall = Instant.now();
-        long boot = nowBootNanos();
+        long boot = nowNanos();
         return wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - boot;
     }
 
