@@ -246,6 +246,24 @@ public final class BpfObject implements AutoCloseable {
         return Collections.unmodifiableList(made);
     }
 
+    /**
+     * The last two steps for an object that needs nothing between them: {@link #load()}, then
+     * {@link #attachAll()}. If either fails the object is closed (nothing stays loaded or
+     * attached) and the exception propagates.
+     *
+     * @return this object, loaded and attached
+     */
+    public BpfObject loadAndAttach() {
+        try {
+            load();
+            attachAll();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
     /** Opens a reader on the Apiary ring buffer {@code apiary_events} with its lost counter {@code apiary_events_lost}. */
     public RingBuffer ringBuffer() {
         return RingBuffer.open(map("apiary_events"), findMap("apiary_events_lost").orElse(null));

@@ -121,6 +121,15 @@ class BpfObjectTest {
         assertEquals(fds, TestObjects.openFds().size());
     }
 
+    @Test
+    void loadAndAttachClosesAnObjectTheVerifierRejects() {
+        BpfObject obj = TestObjects.open("rejected");
+        BpfException e = assertThrows(BpfException.class, obj::loadAndAttach);
+        assertTrue(e.verifierLog().isPresent(), e.getMessage());
+        BpfException closed = assertThrows(BpfException.class, obj::globals, "closed after the failure");
+        assertTrue(closed.getMessage().contains("is closed"), closed.getMessage());
+    }
+
     private void loadRejected() {
         try (BpfObject obj = TestObjects.open("rejected")) {
             obj.load();

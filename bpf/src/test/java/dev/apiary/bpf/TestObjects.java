@@ -47,13 +47,11 @@ final class TestObjects {
         BpfObject obj = open("apiary_test");
         try {
             obj.globals().set(global, value);
-            obj.load();
-            obj.attachAll();
-            return obj;
         } catch (RuntimeException e) {
             obj.close();
             throw e;
         }
+        return obj.loadAndAttach();
     }
 
     /** A copied test_event record. */

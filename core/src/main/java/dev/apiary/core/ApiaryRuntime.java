@@ -138,15 +138,7 @@ public final class ApiaryRuntime implements Events, Containers {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        BpfObject obj = BpfObject.open(elf, "apiary_core");
-        try {
-            obj.load();
-            obj.attachAll();
-            return obj;
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
-        }
+        return BpfObject.open(elf, "apiary_core").loadAndAttach();
     }
 
     @Deactivate

@@ -16,15 +16,7 @@ final class CgroupsObject {
             if (in == null) {
                 throw new IllegalStateException(CgroupLearner.OBJECT_RESOURCE + " was not built (core/src/main/bpf)");
             }
-            BpfObject obj = BpfObject.open(in, "cgroups");
-            try {
-                obj.load();
-                obj.attachAll();
-                return obj;
-            } catch (RuntimeException e) {
-                obj.close();
-                throw e;
-            }
+            return BpfObject.open(in, "cgroups").loadAndAttach();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
