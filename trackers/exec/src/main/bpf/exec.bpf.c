@@ -34,15 +34,21 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PF_KTHREAD_FLAG 0x00200000   /* include/linux/sched.h; not in BTF (a macro) */
 #define SIGNAL_GROUP_EXIT_FLAG 0x4   /* include/linux/sched/signal.h; not in BTF (a macro) */
 
+/*
+ * Only the used bytes are sent: the fixed fields, args_size bytes of arguments, then
+ * path_size bytes of path (its NUL included). A /bin/true exec is about 100 bytes in the
+ * ring instead of the 2.6 KiB the arrays could hold.
+ */
 struct exec_event {
 	struct apiary_event_header hdr;
 	__u64 process_start_ns; /* when the process was forked, CLOCK_BOOTTIME */
 	__s32 ret;              /* 0, or the exec's negative errno */
 	__u32 flags;            /* EXEC_FLAG_* */
-	__u32 args_count;       /* strings in args */
-	__u32 args_size;        /* bytes of args used, NULs included */
-	char path[EXEC_PATH_LEN];
-	char args[EXEC_ARGS_LEN];
+	__u32 args_count;       /* strings in the arguments */
+	__u32 args_size;        /* bytes of arguments at data[0], NULs included */
+	__u32 path_size;        /* bytes of path at data[args_size], its NUL included */
+	__u32 unused;
+	char data[EXEC_ARGS_LEN + EXEC_PATH_LEN];
 };
 APIARY_EVENT_TYPE(exec_event);
 
@@ -80,6 +86,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct exec_scratch);
 } exec_scratch SEC(".maps");
+
+/* Per-CPU room to build the exec record before apiary_output() copies its used bytes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_event);
+} exec_out SEC(".maps");
 
 /*
  * Execs in flight by thread id. LRU: an entry whose exit was never seen (a thread killed
@@ -175,28 +189,61 @@ static __always_inline __u64 process_start_ns(struct task_struct *task)
 	return BPF_CORE_READ(task, group_leader, start_boottime);
 }
 
-/* Reserves an exec record and fills everything but the path. NULL when the ring is full. */
+/*
+ * Builds an exec record in exec_out with everything but the path. NULL only if the
+ * per-CPU map cannot be looked up.
+ */
 static __always_inline struct exec_event *exec_record(struct exec_pending *p, int ret)
 {
-	struct exec_event *e = apiary_reserve(struct exec_event);
+	__u32 zero = 0;
+	struct exec_event *e = bpf_map_lookup_elem(&exec_out, &zero);
+	__u32 size;
 
 	if (!e)
 		return NULL;
 	apiary_fill_header(&e->hdr, EXEC_EVENT_EXEC);
 	e->process_start_ns = process_start_ns((struct task_struct *)bpf_get_current_task());
 	e->ret = ret;
+	e->path_size = 0;
+	e->unused = 0;
 	if (p) {
+		size = p->args_size;
+		if (size > EXEC_ARGS_LEN)
+			size = EXEC_ARGS_LEN;
 		e->flags = p->flags;
 		e->args_count = p->args_count;
-		e->args_size = p->args_size;
-		bpf_probe_read_kernel(e->args, sizeof(e->args), p->args);
+		e->args_size = size;
+		bpf_probe_read_kernel(e->data, size, p->args);
 	} else {
 		e->flags = EXEC_FLAG_ARGS_UNSEEN;
 		e->args_count = 0;
 		e->args_size = 0;
-		e->args[0] = '\0';
 	}
 	return e;
+}
+
+/* Where the path goes: right after the arguments (args_size is at most EXEC_ARGS_LEN). */
+static __always_inline char *exec_path_slot(struct exec_event *e)
+{
+	__u32 off = e->args_size;
+
+	if (off > EXEC_ARGS_LEN)
+		off = EXEC_ARGS_LEN;
+	return &e->data[off];
+}
+
+/* Sends the record's used bytes, path_size included. */
+static __always_inline void exec_send(struct exec_event *e, __u32 path_size)
+{
+	__u64 size;
+
+	if (path_size > EXEC_PATH_LEN)
+		path_size = EXEC_PATH_LEN;
+	e->path_size = path_size;
+	size = offsetof(struct exec_event, data) + e->args_size + path_size;
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	apiary_output(e, size);
 }
 
 /*
@@ -209,6 +256,7 @@ int BPF_PROG(exec_success, struct task_struct *task, pid_t old_pid, struct linux
 	__u32 key = old_pid;
 	struct exec_pending *p;
 	struct exec_event *e;
+	char *path;
 	__u32 len;
 
 	if (!apiary_watching())
@@ -217,13 +265,14 @@ int BPF_PROG(exec_success, struct task_struct *task, pid_t old_pid, struct linux
 	e = exec_record(p, 0);
 	if (e) {
 		/* The file the kernel loaded: for a script, its interpreter (argv says which script). */
-		len = apiary_read_path(e->path, sizeof(e->path), &bprm->file->f_path);
+		path = exec_path_slot(e);
+		len = apiary_read_path(path, EXEC_PATH_LEN, &bprm->file->f_path);
 		if (len == 0 && p)
-			bpf_probe_read_kernel_str(e->path, sizeof(e->path), p->filename);
+			len = apiary_read_kernel_str(path, EXEC_PATH_LEN, p->filename);
 		e->flags &= ~EXEC_FLAG_PATH_CUT;
-		if (APIARY_STR_MAYBE_CUT(len, sizeof(e->path)))
+		if (APIARY_STR_MAYBE_CUT(len, EXEC_PATH_LEN))
 			e->flags |= EXEC_FLAG_PATH_CUT;
-		apiary_submit(e);
+		exec_send(e, len);
 	}
 	if (p)
 		bpf_map_delete_elem(&exec_pending, &key); /* sys_exit must not report it again */
@@ -240,10 +289,8 @@ static __always_inline int exec_exit(long ret)
 	if (!p)
 		return 0;
 	e = exec_record(p, (int)ret);
-	if (e) {
-		bpf_probe_read_kernel_str(e->path, sizeof(e->path), p->filename);
-		apiary_submit(e);
-	}
+	if (e)
+		exec_send(e, apiary_read_kernel_str(exec_path_slot(e), EXEC_PATH_LEN, p->filename));
 	bpf_map_delete_elem(&exec_pending, &tid);
 	return 0;
 }

@@ -11,6 +11,10 @@
  *   ...
  *   apiary_submit(e);              // or apiary_discard(e)
  *
+ * A record whose size varies (strings, paths) is built in a per-CPU scratch map instead
+ * and copied with apiary_output(rec, used_bytes): reserving the largest size for every
+ * record would fill the ring with unused bytes.
+ *
  * Wakeups: waking the reader for every record costs the traced workload several times
  * more, so apiary_submit() wakes it only when at least `apiary_wakeup_bytes` wait; the
  * reader also polls on a short timeout. The loader sets the threshold before load.
@@ -63,6 +67,20 @@ static __always_inline void apiary_submit(void *rec)
 	__u64 waiting = bpf_ringbuf_query(&apiary_events, BPF_RB_AVAIL_DATA);
 
 	bpf_ringbuf_submit(rec, waiting >= apiary_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * Copies the first `size` bytes at `rec` into the ring as one record (bpf_ringbuf_output);
+ * when the ring is full the record is counted as lost. `size` must be provably within the
+ * memory `rec` points to.
+ */
+static __always_inline void apiary_output(void *rec, __u64 size)
+{
+	__u64 waiting = bpf_ringbuf_query(&apiary_events, BPF_RB_AVAIL_DATA);
+
+	if (bpf_ringbuf_output(&apiary_events, rec, size,
+			       waiting + size >= apiary_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))
+		apiary_count_lost();
 }
 
 /* Gives a reserved record back; the reader skips it. */

@@ -46,8 +46,9 @@ public final class ExecDecoder implements EventDecoder {
             JAVA_INT.withName("flags"),
             JAVA_INT.withName("args_count"),
             JAVA_INT.withName("args_size"),
-            MemoryLayout.sequenceLayout(PATH_LEN, JAVA_BYTE).withName("path"),
-            MemoryLayout.sequenceLayout(ARGS_LEN, JAVA_BYTE).withName("args"))
+            JAVA_INT.withName("path_size"),
+            JAVA_INT.withName("unused"),
+            MemoryLayout.sequenceLayout(ARGS_LEN + PATH_LEN, JAVA_BYTE).withName("data"))
             .withName("exec_event");
 
     public static final StructLayout EXIT_LAYOUT = MemoryLayout.structLayout(
@@ -60,8 +61,8 @@ public final class ExecDecoder implements EventDecoder {
 
     private static final long EXEC_START = offset(EXEC_LAYOUT, "process_start_ns"), RET = offset(EXEC_LAYOUT, "ret"),
             FLAGS = offset(EXEC_LAYOUT, "flags"), ARGS_COUNT = offset(EXEC_LAYOUT, "args_count"),
-            ARGS_SIZE = offset(EXEC_LAYOUT, "args_size"), PATH = offset(EXEC_LAYOUT, "path"),
-            ARGS = offset(EXEC_LAYOUT, "args");
+            ARGS_SIZE = offset(EXEC_LAYOUT, "args_size"), PATH_SIZE = offset(EXEC_LAYOUT, "path_size"),
+            DATA = offset(EXEC_LAYOUT, "data");
     private static final long EXIT_START = offset(EXIT_LAYOUT, "process_start_ns"),
             LIFETIME = offset(EXIT_LAYOUT, "lifetime_ns"), STATUS = offset(EXIT_LAYOUT, "status");
 
@@ -100,17 +101,24 @@ public final class ExecDecoder implements EventDecoder {
         };
     }
 
+    /**
+     * An exec record is sent only as far as it is used: the fixed fields, args_size bytes of
+     * arguments, then path_size bytes of path.
+     */
     private static ExecEvent decodeExec(MemorySegment record, EventHeader header, ContainerRef container) {
-        requireSize(record, EXEC_LAYOUT);
+        requireSize(record, DATA, "exec_event");
         int flags = record.get(JAVA_INT_UNALIGNED, FLAGS);
         int count = record.get(JAVA_INT_UNALIGNED, ARGS_COUNT);
-        int size = record.get(JAVA_INT_UNALIGNED, ARGS_SIZE);
-        if (count < 0 || count > MAX_ARGS || size < 0 || size > ARGS_LEN) {
-            throw new IllegalArgumentException("exec record with " + count + " arguments in " + size + " bytes");
+        int argsSize = record.get(JAVA_INT_UNALIGNED, ARGS_SIZE);
+        int pathSize = record.get(JAVA_INT_UNALIGNED, PATH_SIZE);
+        if (count < 0 || count > MAX_ARGS || argsSize < 0 || argsSize > ARGS_LEN || pathSize < 0 || pathSize > PATH_LEN) {
+            throw new IllegalArgumentException("exec record with " + count + " arguments in " + argsSize
+                    + " bytes and a path of " + pathSize + " bytes");
         }
+        requireSize(record, DATA + argsSize + pathSize, "exec_event");
         return new ExecEvent(header, container,
-                cString(record, PATH, PATH_LEN),
-                splitArgs(record, count, size),
+                cString(record, DATA + argsSize, pathSize),
+                splitArgs(record, count, argsSize),
                 (flags & FLAG_ARGS_CUT) != 0,
                 record.get(JAVA_INT_UNALIGNED, RET),
                 (flags & FLAG_PATH_CUT) != 0,
@@ -119,7 +127,7 @@ public final class ExecDecoder implements EventDecoder {
     }
 
     private static ExitEvent decodeExit(MemorySegment record, EventHeader header, ContainerRef container) {
-        requireSize(record, EXIT_LAYOUT);
+        requireSize(record, EXIT_LAYOUT.byteSize(), "exit_event");
         return ExitEvent.fromWaitStatus(header, container,
                 record.get(JAVA_INT_UNALIGNED, STATUS),
                 record.get(JAVA_LONG_UNALIGNED, LIFETIME),
@@ -129,7 +137,7 @@ public final class ExecDecoder implements EventDecoder {
     /** The count NUL-terminated strings in the first size bytes of args; the last one may lack its NUL only if cut. */
     private static List<String> splitArgs(MemorySegment record, int count, int size) {
         byte[] bytes = new byte[size];
-        MemorySegment.copy(record, JAVA_BYTE, ARGS, bytes, 0, size);
+        MemorySegment.copy(record, JAVA_BYTE, DATA, bytes, 0, size);
         List<String> args = new ArrayList<>(count);
         int start = 0;
         for (int i = 0; i < count && start < size; i++) {
@@ -153,10 +161,9 @@ public final class ExecDecoder implements EventDecoder {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static void requireSize(MemorySegment record, StructLayout layout) {
-        if (record.byteSize() < layout.byteSize()) {
-            throw new IllegalArgumentException(layout.name().orElseThrow() + " record of " + record.byteSize()
-                    + " bytes, expected " + layout.byteSize());
+    private static void requireSize(MemorySegment record, long size, String struct) {
+        if (record.byteSize() < size) {
+            throw new IllegalArgumentException(struct + " record of " + record.byteSize() + " bytes, expected at least " + size);
         }
     }
 

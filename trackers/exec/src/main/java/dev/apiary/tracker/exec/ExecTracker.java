@@ -24,10 +24,11 @@ public final class ExecTracker implements Tracker {
     static final String OBJECT = "bpf/exec.bpf.o";
 
     /**
-     * Ring size: an exec record is 2.7 KiB, so the default 256 KiB would hold fewer than a
-     * hundred execs between two reads, less than one `make -j` burst.
+     * Ring size. An exec record is about 100 bytes plus its arguments, an exit 96: 16 MiB
+     * holds some 150,000 of them, a whole fork+exec storm of this machine's fastest rate
+     * while the reader is starved of CPU by the storm itself (Falco's default is 8 MiB per CPU).
      */
-    static final int RING_BYTES = 2 << 20;
+    static final int RING_BYTES = 16 << 20;
 
     /** Queue of the table's own subscription: exits and execs of a burst must not be dropped. */
     static final int TABLE_QUEUE = 1 << 16;

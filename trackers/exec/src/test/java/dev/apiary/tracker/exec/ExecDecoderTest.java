@@ -96,12 +96,30 @@ class ExecDecoderTest {
         return (ExitEvent) decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
     }
 
+    @Test
+    void aRecordShorterThanItsSizesSayIsAnError() {
+        MemorySegment whole = exec(0, 0, List.of("ls", "-l"), "/bin/ls");
+        MemorySegment cut = whole.asSlice(0, whole.byteSize() - 1);
+        assertThrows(IllegalArgumentException.class, () -> decoder.decode(cut, EventHeader.read(cut), ContainerRef.HOST));
+    }
+
+    @Test
+    void onlyTheUsedBytesAreRead() {
+        MemorySegment r = exec(-2, 0, List.of("ls", "-l"), "/bin/ls");
+        assertEquals(offset(ExecDecoder.EXEC_LAYOUT, "data") + "ls\0-l\0/bin/ls\0".length(), r.byteSize());
+        ExecEvent e = (ExecEvent) decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
+        assertEquals("/bin/ls", e.path());
+        assertEquals(List.of("ls", "-l"), e.args());
+        assertEquals(-2, e.ret());
+    }
+
+    /** A record as exec.bpf.c sends it: cut after the path's NUL. */
     private MemorySegment exec(int ret, int flags, List<String> args, String path) {
         MemorySegment r = arena.allocate(ExecDecoder.EXEC_LAYOUT);
         r.set(JAVA_INT, EventHeader.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("type")), ExecDecoder.EXEC);
         r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "ret"), ret);
         r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "flags"), flags);
-        long at = offset(ExecDecoder.EXEC_LAYOUT, "args");
+        long at = offset(ExecDecoder.EXEC_LAYOUT, "data");
         int size = 0;
         for (String a : args) {
             byte[] b = (a + "\0").getBytes(StandardCharsets.UTF_8);
@@ -110,9 +128,10 @@ class ExecDecoderTest {
         }
         r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "args_count"), args.size());
         r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "args_size"), size);
-        byte[] p = path.getBytes(StandardCharsets.UTF_8);
-        MemorySegment.copy(p, 0, r, JAVA_BYTE, offset(ExecDecoder.EXEC_LAYOUT, "path"), p.length);
-        return r;
+        byte[] p = (path + "\0").getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(p, 0, r, JAVA_BYTE, at + size, p.length);
+        r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "path_size"), p.length);
+        return r.asSlice(0, at + size + p.length);
     }
 
     private static long offset(java.lang.foreign.StructLayout layout, String field) {
