@@ -71,15 +71,30 @@ final class SubscriberQueue implements Subscription {
             if (event == null) {
                 continue;
             }
-            try {
-                subscriber.onEvent(event);
-                delivered.increment();
-            } catch (RuntimeException | Error e) {
-                failures.increment();
-                if (Long.bitCount(failures.total()) == 1) { // the 1st, 2nd, 4th, 8th... time
-                    LOG.warn("subscriber {} threw on an event ({} times so far)", name, failures.total(), e);
+            deliver(event);
+            if (queue.isEmpty()) {
+                try {
+                    subscriber.onQueueEmpty();
+                } catch (RuntimeException | Error e) {
+                    failed(e);
                 }
             }
+        }
+    }
+
+    private void deliver(Event event) {
+        try {
+            subscriber.onEvent(event);
+            delivered.increment();
+        } catch (RuntimeException | Error e) {
+            failed(e);
+        }
+    }
+
+    private void failed(Throwable e) {
+        failures.increment();
+        if (Long.bitCount(failures.total()) == 1) { // the 1st, 2nd, 4th, 8th... time
+            LOG.warn("subscriber {} threw ({} times so far)", name, failures.total(), e);
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.apiary.core.output;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventSubscriber;
 import java.io.BufferedWriter;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -12,43 +14,57 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Writes every event as one JSON line: what {@code bin/apiary --headless} prints.
- * Subscribed like any sink; a slow disk drops events and counts them, as for any subscriber.
+ * Writes every event as one JSON line ({@link EventView}): what {@code bin/apiary --headless}
+ * prints. Subscribed like any sink; when it falls behind, events are dropped and counted, as
+ * for any subscriber. Lines are buffered and flushed each time its queue runs empty, so a
+ * burst costs a few writes and a quiet moment leaves nothing unwritten.
  */
 public final class EventLog implements EventSubscriber, AutoCloseable {
 
     /** Framework property: "-" for standard output, or a file path (appended to). */
     public static final String OUTPUT_PROPERTY = "apiary.output";
 
-    private final Writer out;
+    private final JsonGenerator json;
     private final boolean ownsStream;
 
     private EventLog(Writer out, boolean ownsStream) {
-        this.out = out;
+        this.json = Json.generator(out);
         this.ownsStream = ownsStream;
     }
 
+    /**
+     * @param target "-" for standard output (left open on {@link #close}), or a file appended to
+     * @throws UncheckedIOException when the file cannot be opened
+     */
     public static EventLog open(String target) {
         if (target.equals("-")) {
-            return new EventLog(new BufferedWriter(new OutputStreamWriter(new FileOutputStream(java.io.FileDescriptor.out),
-                    StandardCharsets.UTF_8), 1 << 16), false);
+            return new EventLog(writer(new FileOutputStream(FileDescriptor.out)), false);
         }
         try {
-            return new EventLog(new BufferedWriter(new OutputStreamWriter(
-                    new FileOutputStream(Path.of(target).toFile(), true), StandardCharsets.UTF_8), 1 << 16), true);
+            return new EventLog(writer(new FileOutputStream(Path.of(target).toFile(), true)), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open event output " + target + ": " + e.getMessage(), e);
         }
     }
 
+    private static Writer writer(FileOutputStream out) {
+        return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    }
+
     @Override
     public synchronized void onEvent(Event event) {
         try {
-            out.write(Json.line(EventView.of(event)));
-            out.write('\n');
-            // Flush every line: headless readers (tests, pipes into jq) expect events promptly,
-            // and the queue in front of this subscriber absorbs bursts.
-            out.flush();
+            EventView.write(event, json);
+            json.writeRaw('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void onQueueEmpty() {
+        try {
+            json.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,9 +78,9 @@ public final class EventLog implements EventSubscriber, AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            out.flush();
+            json.flush();
             if (ownsStream) {
-                out.close();
+                json.close();
             }
         } catch (IOException e) {
             // nothing more to write to

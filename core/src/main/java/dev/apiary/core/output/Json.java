@@ -1,8 +1,12 @@
 package dev.apiary.core.output;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 
 /** One shared Jackson mapper for command output and event logs. Safe for concurrent use. */
 public final class Json {
@@ -13,6 +17,17 @@ public final class Json {
     private static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
+    }
+
+    /** A generator writing to {@code out} with the shared mapper as its codec; no separator between root values. */
+    public static JsonGenerator generator(Writer out) {
+        try {
+            JsonGenerator g = MAPPER.getFactory().createGenerator(out);
+            g.setRootValueSeparator(null);
+            return g;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** One line of JSON. */

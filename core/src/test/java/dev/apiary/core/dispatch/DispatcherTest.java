@@ -92,6 +92,43 @@ class DispatcherTest {
     }
 
     @Test
+    void aSubscriberHearsWhenItsQueueRunsEmptyOncePerBurst() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> seenAtEmpty = new CopyOnWriteArrayList<>();
+        try (BpfObject obj = Ticks.load(); RingBuffer ring = obj.ringBuffer();
+                Dispatcher dispatcher = new Dispatcher(fixed(ContainerRef.HOST), Duration.ofMillis(20), Duration.ofSeconds(1))) {
+            dispatcher.start();
+            dispatcher.register("ticks", ring, Ticks.DECODER);
+            List<Event> got = new CopyOnWriteArrayList<>();
+            Subscription sink = dispatcher.subscribe("sink", new EventSubscriber() {
+                @Override
+                public void onEvent(Event event) {
+                    got.add(event);
+                    entered.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void onQueueEmpty() {
+                    seenAtEmpty.add(got.size());
+                }
+            });
+            Ticks.tick(1);
+            assertTrue(entered.await(10, TimeUnit.SECONDS), "the sink holds its first event");
+            Ticks.tick(99);
+            awaitTrue(() -> sink.queued() == 99, "99 events wait behind it");
+            release.countDown();
+            awaitTrue(() -> got.size() == 100 && !seenAtEmpty.isEmpty(), "the sink takes all 100");
+            assertEquals(List.of(100), seenAtEmpty, "told once, after the last event of the burst");
+        }
+    }
+
+    @Test
     void recordsOfAContainerNotYetNamedAreHeldBackAndKeepTheirOrder() throws Exception {
         AtomicBoolean named = new AtomicBoolean();
         ContainerRef unnamed = ContainerRef.unnamed(WEB.id(), "docker");

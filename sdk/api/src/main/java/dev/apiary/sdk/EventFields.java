@@ -2,6 +2,7 @@ package dev.apiary.sdk;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +35,9 @@ public final class EventFields {
                 }
                 FieldDoc doc = c.getAnnotation(FieldDoc.class);
                 try {
-                    MethodHandle getter = lookup.unreflect(c.getAccessor());
+                    // (Object)Object, called with invokeExact: no per-call type adaptation.
+                    MethodHandle getter = lookup.unreflect(c.getAccessor())
+                            .asType(MethodType.methodType(Object.class, Object.class));
                     out.add(new Accessor(new Field(c.getName(), c.getType(), doc == null ? "" : doc.value()), getter));
                 } catch (IllegalAccessException e) {
                     // A record that is not public: its fields stay out of generic output.
@@ -63,7 +66,7 @@ public final class EventFields {
         Map<String, Object> values = new LinkedHashMap<>(accessors.size() * 2);
         for (Accessor a : accessors) {
             try {
-                values.put(a.field().name(), a.getter().invoke(event));
+                values.put(a.field().name(), (Object) a.getter().invokeExact((Object) event));
             } catch (Throwable t) {
                 throw new IllegalStateException("cannot read field " + a.field().name() + " of " + event.getClass().getName(), t);
             }

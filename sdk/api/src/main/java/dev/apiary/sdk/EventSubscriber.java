@@ -11,6 +11,14 @@ public interface EventSubscriber {
     /** Called on the subscriber's own thread, one event at a time, in the order they were queued. */
     void onEvent(Event event);
 
+    /**
+     * Called on the subscriber's own thread when it has taken every queued event, after the
+     * last {@link #onEvent}: a sink that buffers its output flushes here, so a burst costs
+     * one write instead of one per event and nothing waits in a buffer while it is quiet.
+     */
+    default void onQueueEmpty() {
+    }
+
     /** Which events to queue for it. */
     default EventFilter filter() {
         return EventFilter.ALL;
