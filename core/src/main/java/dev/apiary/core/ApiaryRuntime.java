@@ -218,6 +218,11 @@ public final class ApiaryRuntime implements Events, Containers {
     }
 
     @Override
+    public void setLimit(String nameOrId, Limit limit, long value) {
+        directory.setLimit(nameOrId, limit, value);
+    }
+
+    @Override
     public ContainerRef ofCgroup(long cgroupId) {
         return directory.ofCgroup(cgroupId);
     }

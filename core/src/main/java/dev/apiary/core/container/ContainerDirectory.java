@@ -238,6 +238,23 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
     }
 
     @Override
+    public void setLimit(String nameOrId, Limit limit, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(limit.name().toLowerCase(java.util.Locale.ROOT) + " limit must be positive, not " + value);
+        }
+        Container c = find(nameOrId).filter(Container::running)
+                .orElseThrow(() -> new IllegalArgumentException("no running container " + nameOrId));
+        if (!CgroupPaths.DOCKER.equals(c.ref().runtime())) {
+            throw new IllegalArgumentException(c.ref().displayName() + " is a " + c.ref().runtime()
+                    + " container; only Docker's can be changed");
+        }
+        if (docker == null) {
+            throw new IllegalStateException("no Docker endpoint is configured");
+        }
+        docker.update(c.ref().id(), limit, value);
+    }
+
+    @Override
     public ContainerRef ofCgroup(long cgroupId) {
         ContainerSlot slot = table.get(cgroupId);
         return slot != null ? slot.ref : resolveMiss(cgroupId, false);

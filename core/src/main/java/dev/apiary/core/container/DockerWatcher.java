@@ -1,6 +1,8 @@
 package dev.apiary.core.container;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import dev.apiary.sdk.Containers;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -103,6 +105,49 @@ public final class DockerWatcher implements Closeable {
     /** Whether the daemon answered the last request and its event stream is open. */
     public boolean isConnected() {
         return connected;
+    }
+
+    /**
+     * Changes a container's limit with Docker's container update. Memory alone is refused
+     * by the daemon when the container has a memory+swap limit below the new value; then
+     * swap is left unlimited, as {@code docker update --memory M --memory-swap -1} would.
+     *
+     * @throws IllegalStateException with the daemon's message when it refuses or cannot be reached
+     */
+    public void update(String containerId, Containers.Limit limit, long value) {
+        try {
+            switch (limit) {
+                case MEMORY -> {
+                    try {
+                        client.updateContainerCmd(containerId).withMemory(value).exec();
+                    } catch (DockerException e) {
+                        if (!String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("memoryswap")) {
+                            throw e;
+                        }
+                        client.updateContainerCmd(containerId).withMemory(value).withMemorySwap(-1L).exec();
+                    }
+                }
+                case CPU -> client.updateContainerCmd(containerId).withNanoCPUs(value).exec();
+                case PIDS -> client.updateContainerCmd(containerId).withPidsLimit(value).exec();
+            }
+        } catch (DockerException e) {
+            throw new IllegalStateException("Docker refused to change " + limit.name().toLowerCase(java.util.Locale.ROOT)
+                    + ": " + daemonMessage(e), e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Docker daemon at " + endpoint + " cannot be reached: " + e.getMessage(), e);
+        }
+    }
+
+    /** The daemon's own words out of docker-java's "Status 409: {\"message\":\"...\"}". */
+    private static String daemonMessage(DockerException e) {
+        String m = String.valueOf(e.getMessage());
+        int at = m.indexOf("\"message\":\"");
+        if (at >= 0) {
+            int from = at + "\"message\":\"".length();
+            int to = m.indexOf('"', from);
+            return to > from ? m.substring(from, to) : m.substring(from);
+        }
+        return m.strip();
     }
 
     @Override

@@ -19,4 +19,28 @@ public interface Containers {
 
     /** The container of a cgroup v2 id ({@link ContainerRef#HOST} when none). */
     ContainerRef ofCgroup(long cgroupId);
+
+    /** A resource limit of a running container that its runtime can change. */
+    enum Limit {
+        /** Memory in bytes (memory.max, or memory.limit_in_bytes on cgroup v1). */
+        MEMORY,
+        /** CPU in billionths of a CPU, as Docker's NanoCpus: 1.5 CPUs = 1,500,000,000. */
+        CPU,
+        /** Number of tasks (pids.max). */
+        PIDS
+    }
+
+    /**
+     * Changes a running container's limit through its runtime's API (Docker's container
+     * update), as {@code docker update} would; the cgroup follows when the call returns.
+     *
+     * @param nameOrId a name, an id, or an id prefix of 3+ characters, as for {@link #find}
+     * @param value the new limit in the unit {@code limit} names; must be positive
+     * @throws IllegalArgumentException when no running Docker container matches or the value is not positive
+     * @throws IllegalStateException when the daemon is unreachable or refuses the change (its message included)
+     * @throws UnsupportedOperationException from an implementation that changes nothing (core's does)
+     */
+    default void setLimit(String nameOrId, Limit limit, long value) {
+        throw new UnsupportedOperationException("these containers cannot be changed");
+    }
 }
