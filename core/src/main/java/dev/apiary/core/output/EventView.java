@@ -6,9 +6,10 @@ import dev.apiary.bpf.BootClock;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import java.io.IOException;
-import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,19 +19,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class EventView {
 
-    // Per-event work is on the path of every JSON line, so what repeats is computed once:
-    // the snake_case key of each field name, and the map of each container.
+    // The snake_case key of each field name, computed once: this is on every event's path.
     private static final Map<String, String> SNAKE_KEYS = new ConcurrentHashMap<>();
-    private static final int CONTAINER_CACHE_MAX = 4096;
-    private static final Map<ContainerRef, Map<String, Object>> CONTAINERS = new ConcurrentHashMap<>();
 
     private EventView() {
     }
 
     /**
      * Writes {@link #of(Event)}'s map as one JSON object straight to {@code g}, without
-     * building the map: the headless event log's path, where an exec storm is 100,000
-     * events a second. {@code g} needs Jackson's codec for the values of tracker fields.
+     * building maps or asking Jackson for serializers of common values: the headless event
+     * log's path, where an exec storm is 100,000 events a second. {@code g} needs Jackson's
+     * codec for field values of other types than strings, numbers, booleans and lists.
      */
     public static void write(Event event, JsonGenerator g) throws IOException {
         EventHeader h = event.header();
@@ -38,7 +37,8 @@ public final class EventView {
         g.writeStringField("time", BootClock.toInstant(h.tsNanos()).toString());
         g.writeStringField("tracker", event.tracker());
         g.writeStringField("type", event.type());
-        g.writeObjectField("container", cachedContainer(event.container()));
+        g.writeFieldName("container");
+        writeContainer(event.container(), g);
         g.writeNumberField("pid", h.pid());
         g.writeNumberField("tid", h.tid());
         g.writeNumberField("ppid", h.ppid());
@@ -50,9 +50,45 @@ public final class EventView {
         g.writeNumberField("pid_ns", h.pidNs());
         g.writeNumberField("net_ns", h.netNs());
         for (Map.Entry<String, Object> f : event.fields().entrySet()) {
-            g.writeObjectField(SNAKE_KEYS.computeIfAbsent(f.getKey(), EventView::snakeCase), f.getValue());
+            g.writeFieldName(SNAKE_KEYS.computeIfAbsent(f.getKey(), EventView::snakeCase));
+            writeValue(f.getValue(), g);
         }
         g.writeEndObject();
+    }
+
+    /** {@link #container(ContainerRef)} as JSON. */
+    private static void writeContainer(ContainerRef c, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", c.id());
+        g.writeStringField("name", c.name());
+        g.writeStringField("image", c.image());
+        g.writeStringField("runtime", c.runtime());
+        if (!c.pod().isEmpty()) {
+            g.writeStringField("pod", c.pod());
+            g.writeStringField("namespace", c.namespace());
+        }
+        if (!c.labels().isEmpty()) {
+            g.writeObjectField("labels", new TreeMap<>(c.labels()));
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeValue(Object v, JsonGenerator g) throws IOException {
+        switch (v) {
+            case null -> g.writeNull();
+            case String s -> g.writeString(s);
+            case Integer i -> g.writeNumber(i);
+            case Long l -> g.writeNumber(l);
+            case Boolean b -> g.writeBoolean(b);
+            case List<?> list -> {
+                g.writeStartArray();
+                for (Object e : list) {
+                    writeValue(e, g);
+                }
+                g.writeEndArray();
+            }
+            default -> g.writeObject(v);
+        }
     }
 
     public static Map<String, Object> of(Event event) {
@@ -61,7 +97,7 @@ public final class EventView {
         out.put("time", BootClock.toInstant(h.tsNanos()).toString());
         out.put("tracker", event.tracker());
         out.put("type", event.type());
-        out.put("container", cachedContainer(event.container()));
+        out.put("container", container(event.container()));
         out.put("pid", h.pid());
         out.put("tid", h.tid());
         out.put("ppid", h.ppid());
@@ -78,19 +114,6 @@ public final class EventView {
         return out;
     }
 
-    /** The same as {@link #container}, unmodifiable and shared by the events of one container. */
-    private static Map<String, Object> cachedContainer(ContainerRef c) {
-        Map<String, Object> map = CONTAINERS.get(c);
-        if (map == null) {
-            if (CONTAINERS.size() >= CONTAINER_CACHE_MAX) {
-                CONTAINERS.clear(); // containers come and go; a full cache is mostly gone ones
-            }
-            map = Collections.unmodifiableMap(container(c));
-            CONTAINERS.put(c, map);
-        }
-        return map;
-    }
-
     public static Map<String, Object> container(ContainerRef c) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", c.id());
@@ -102,7 +125,7 @@ public final class EventView {
             out.put("namespace", c.namespace());
         }
         if (!c.labels().isEmpty()) {
-            out.put("labels", new java.util.TreeMap<>(c.labels()));
+            out.put("labels", new TreeMap<>(c.labels()));
         }
         return out;
     }
