@@ -70,9 +70,14 @@ public final class EventLog implements EventSubscriber, AutoCloseable {
         }
     }
 
+    /**
+     * Room for a whole burst: a 50,000-exec storm is 100,000 events (exec and exit) in two
+     * seconds, and a freshly started JVM writes them at a third of its warm speed while the
+     * storm holds both CPUs. The queue's array is 1 MiB; events take room only while queued.
+     */
     @Override
     public int queueCapacity() {
-        return 65_536;
+        return 1 << 18;
     }
 
     @Override
