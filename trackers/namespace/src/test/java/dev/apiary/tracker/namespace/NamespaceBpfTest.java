@@ -1,0 +1,210 @@
+package dev.apiary.tracker.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiary.bpf.BpfObject;
+import dev.apiary.bpf.Bytes;
+import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.RingBuffer;
+import dev.apiary.bpf.testing.RequiresBpf;
+import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.Event;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * namespace.bpf.o loaded for real (no OSGi), watching everything, with what this JVM and its
+ * children do: unshare(1), mounts in a private mount namespace, setns through FFM, and a
+ * cgroup made and entered by hand. A reader thread drains the ring all the time (other work
+ * on the machine fills it too) and keeps the events of this JVM and its children.
+ */
+@RequiresBpf
+class NamespaceBpfTest {
+
+    private static final Path OBJECT = Path.of("target/classes/bpf/namespace.bpf.o");
+    private static final int SELF = (int) ProcessHandle.current().pid();
+
+    private static BpfObject obj;
+    private static RingBuffer ring;
+    private static Thread reader;
+    private static volatile boolean reading = true;
+    private static final List<Event> ours = new CopyOnWriteArrayList<>();
+    /**
+     * This JVM and the processes seen descending from it (a process that made an event, or
+     * whose parent is one of them): unshare runs sh, which runs mount and umount.
+     */
+    private static final java.util.Set<Integer> family = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @BeforeAll
+    static void load() {
+        family.add(SELF);
+        obj = BpfObject.open(OBJECT);
+        NamespaceDecoder decoder = new NamespaceDecoder(new CgroupHierarchies(Path.of("/proc/cgroups"))).verify(obj.btf());
+        obj.map("apiary_events").setMaxEntries(NamespaceTracker.RING_BYTES);
+        obj.load();
+        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1}); // watch everything
+        obj.attachAll();
+        ring = obj.ringBuffer();
+        reader = Thread.ofPlatform().name("ns-ring-reader").start(() -> {
+            while (reading) {
+                ring.poll(Duration.ofMillis(5), r -> {
+                    EventHeader h = EventHeader.read(r);
+                    if (family.contains(h.pid()) || family.contains(h.ppid())) {
+                        family.add(h.pid());
+                        ours.add(decoder.decode(r, h, ContainerRef.HOST));
+                    }
+                });
+            }
+        });
+    }
+
+    @AfterAll
+    static void close() throws InterruptedException {
+        reading = false;
+        if (reader != null) {
+            reader.join();
+        }
+        if (ring != null) {
+            ring.close();
+        }
+        if (obj != null) {
+            obj.close();
+        }
+    }
+
+    @Test
+    void unshareReportsTheKindsItCreatedWithTheirNewIds() throws Exception {
+        Process p = new ProcessBuilder("unshare", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "true").start();
+        assertEquals(0, p.waitFor());
+        NamespaceEvent e = await(NamespaceEvent.class, ev -> ev.type().equals("unshare") && ev.header().pid() == p.pid(), "unshare");
+        assertEquals(List.of("mnt", "pid", "net", "ipc", "uts"), e.kinds());
+        assertEquals(0, e.ret());
+        assertEquals(e.kinds(), List.copyOf(e.namespaces().keySet()));
+        for (String kind : e.kinds()) {
+            assertNotEquals(hostNs(kind), e.namespaces().get(kind), kind + " is a new namespace");
+        }
+        assertEquals(0x20000 | 0x20000000 | 0x40000000 | 0x08000000 | 0x04000000, e.flags());
+    }
+
+    @Test
+    void mountsInAPrivateNamespaceCarryTheirStrings() throws Exception {
+        Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs apiary-src /mnt && umount /mnt").start();
+        assertEquals(0, p.waitFor(), new String(p.getErrorStream().readAllBytes()));
+        MountEvent mount = await(MountEvent.class, ev -> ev.type().equals("mount") && ev.target().equals("/mnt"), "mount of /mnt");
+        assertEquals("apiary-src", mount.source());
+        assertEquals("tmpfs", mount.fsType());
+        assertEquals(0, mount.ret());
+        MountEvent umount = await(MountEvent.class, ev -> ev.type().equals("umount") && ev.target().equals("/mnt"), "umount of /mnt");
+        assertEquals(0, umount.ret());
+        assertEquals("", umount.source());
+    }
+
+    @Test
+    void setnsWithNstypeZeroIsResolvedFromTheFd() throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        long uts = hostNs("uts");
+        int tid;
+        int ret;
+        // The fd of our own uts namespace: entering it changes nothing, and nstype 0 says "any kind".
+        try (RandomAccessFile f = new RandomAccessFile("/proc/thread-self/ns/uts", "r")) {
+            int fd = fdOnOwnUtsNamespace();
+            ret = (int) setns.invokeExact(fd, 0);
+            tid = tid();
+            assertEquals(0, ret);
+            NamespaceEvent e = await(NamespaceEvent.class, ev -> ev.type().equals("setns") && ev.header().tid() == tid
+                    && ev.fd() == fd, "setns of fd " + fd);
+            assertEquals(0L, e.flags());
+            assertEquals(List.of("uts"), e.kinds());
+            assertEquals(uts, e.namespaces().get("uts"));
+        }
+    }
+
+    @Test
+    void aCgroupMadeAndEnteredIsReportedWithItsPathAndTheTask() throws Exception {
+        Path v2 = Path.of("/sys/fs/cgroup/unified");
+        if (!Files.isDirectory(v2)) {
+            v2 = Path.of("/sys/fs/cgroup");
+        }
+        String name = "apiary-ns-test-" + UUID.randomUUID().toString().substring(0, 8);
+        Path dir = v2.resolve(name);
+        Process p = new ProcessBuilder("sleep", "30").start();
+        try {
+            Files.createDirectory(dir);
+            Files.writeString(dir.resolve("cgroup.procs"), Long.toString(p.pid()));
+            CgroupEvent mkdir = await(CgroupEvent.class, ev -> ev.type().equals("cgroup_mkdir") && ev.path().equals("/" + name), "mkdir");
+            assertEquals(0, mkdir.hierarchy());
+            assertEquals("v2", mkdir.controllers());
+            assertEquals(Files.readAttributes(dir, "unix:ino").get("ino"), mkdir.cgroupId());
+            assertEquals("", mkdir.containerId());
+            CgroupEvent attach = await(CgroupEvent.class, ev -> ev.type().equals("cgroup_attach") && ev.path().equals("/" + name), "attach");
+            assertEquals(p.pid(), attach.taskPid());
+            assertEquals("sleep", attach.taskComm());
+            assertTrue(attach.threadGroup());
+            assertEquals(SELF, attach.header().pid(), "the task that wrote cgroup.procs");
+        } finally {
+            p.destroyForcibly().waitFor();
+            Thread.sleep(50);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static long hostNs(String kind) throws Exception {
+        String link = Files.readSymbolicLink(Path.of("/proc/self/ns/" + kind)).toString();
+        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+    }
+
+    private static int tid() throws Exception {
+        return Integer.parseInt(Path.of("/proc/thread-self").toRealPath().getFileName().toString());
+    }
+
+    /** The number of the fd this process has open on its uts namespace file (the one just opened). */
+    private static int fdOnOwnUtsNamespace() throws Exception {
+        String target = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/uts")).toString();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals(target)) {
+                        return Integer.parseInt(fd.getFileName().toString());
+                    }
+                } catch (java.io.IOException gone) {
+                    // an fd closed while listing
+                }
+            }
+        }
+        throw new AssertionError("no fd open on " + target);
+    }
+
+    private <T extends Event> T await(Class<T> type, Predicate<T> match, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            for (Event e : ours) {
+                if (type.isInstance(e) && match.test(type.cast(e))) {
+                    return type.cast(e);
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no " + what + " event (lost: " + ring.lostCount() + "); ours: " + ours);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.apiary.tracker.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiary.sdk.Container;
+import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.Containers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ns:show and ns:set-limit over a fake /proc and cgroup tree (v1 hybrid, as Docker's cgroupfs
+ * driver lays it out) and fake containers whose setLimit writes the cgroup file, as the daemon
+ * would.
+ */
+class NamespaceCommandsTest {
+
+    private static final String ID = "3f2a1b9c0d12aa34bb56cc78dd90ee12ff34aa56bb78cc90dd12ee34ff56aa78";
+    private static final int PID = 4242;
+
+    @TempDir
+    Path root;
+    private Path proc;
+    private Path memoryDir;
+    private FakeContainers containers;
+    private NamespaceCommands commands;
+
+    @BeforeEach
+    void tree() throws IOException {
+        proc = root.resolve("proc");
+        Path cg = root.resolve("cgroup");
+        Files.createDirectories(proc.resolve("self/ns"));
+        Files.createDirectories(proc.resolve(PID + "/ns"));
+        long hostBase = 4026531830L;
+        long ownBase = 4026532400L;
+        for (NamespaceKind k : NamespaceKind.values()) {
+            long host = hostBase + k.ordinal();
+            boolean shared = k == NamespaceKind.USER || k == NamespaceKind.CGROUP || k == NamespaceKind.TIME;
+            Files.createSymbolicLink(proc.resolve("self/ns/" + k.procName()), Path.of(k.procName() + ":[" + host + "]"));
+            Files.createSymbolicLink(proc.resolve(PID + "/ns/" + k.procName()),
+                    Path.of(k.procName() + ":[" + (shared ? host : ownBase + k.ordinal()) + "]"));
+        }
+        Files.writeString(proc.resolve("self/mountinfo"), String.join("\n",
+                "30 25 0:26 / " + cg.resolve("unified") + " rw,nosuid - cgroup2 cgroup2 rw,nsdelegate",
+                "31 25 0:27 / " + cg.resolve("memory") + " rw,nosuid - cgroup cgroup rw,memory",
+                "32 25 0:28 / " + cg.resolve("cpu,cpuacct") + " rw,nosuid - cgroup cgroup rw,cpu,cpuacct",
+                "33 25 0:29 / " + cg.resolve("pids") + " rw,nosuid - cgroup cgroup rw,pids",
+                "34 25 0:30 / /proc rw - proc proc rw", ""));
+        Files.writeString(proc.resolve(PID + "/cgroup"), String.join("\n",
+                "4:memory:/docker/" + ID, "3:cpu,cpuacct:/docker/" + ID, "2:pids:/docker/" + ID, "0::/docker/" + ID, ""));
+        memoryDir = write(cg.resolve("memory/docker/" + ID), Map.of("memory.limit_in_bytes", "9223372036854771712\n",
+                "memory.usage_in_bytes", "1048576\n"));
+        write(cg.resolve("cpu,cpuacct/docker/" + ID), Map.of("cpu.cfs_quota_us", "-1\n", "cpu.cfs_period_us", "100000\n",
+                "cpuacct.usage", "420000000\n"));
+        write(cg.resolve("pids/docker/" + ID), Map.of("pids.max", "max\n", "pids.current", "1\n"));
+        Files.createDirectories(cg.resolve("unified/docker/" + ID));
+
+        containers = new FakeContainers(new Container(new ContainerRef(ID, "web", "busybox:local", "docker", Map.of(), "", ""),
+                PID, 77, "/docker/" + ID, 0, 0, 0, true, null), memoryDir.resolve("memory.limit_in_bytes"));
+        commands = new NamespaceCommands(() -> Optional.of(containers), proc, () -> {
+            try {
+                return CgroupFs.read(proc);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void showTellsOwnNamespacesFromSharedOnesAndTheLimits() throws Exception {
+        String out = commands.show(false, "web");
+        assertTrue(out.startsWith("web (3f2a1b9c0d12, docker, busybox:local), pid 4242"), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("mnt\\s+4026532400\\s+4026531830\\s+own")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("net\\s+4026532402\\s+4026531832\\s+own")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("user\\s+4026531835\\s+4026531835\\s+shared with the host")), out);
+        assertTrue(out.contains("memory " + root.resolve("cgroup/memory/docker/" + ID)), out);
+        assertTrue(out.contains("cpu,cpuacct " + root.resolve("cgroup/cpu,cpuacct/docker/" + ID)), out);
+        assertTrue(out.contains("v2 " + root.resolve("cgroup/unified/docker/" + ID)), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("memory\\s+unlimited\\s+1.0 MiB")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("cpu\\s+unlimited\\s+0.42 s CPU")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("pids\\s+unlimited\\s+1")), out);
+    }
+
+    @Test
+    void showAsJson() throws Exception {
+        String json = commands.show(true, "3f2a");
+        assertTrue(json.contains("{\"kind\":\"pid\",\"id\":4026532401,\"host\":4026531831,\"shared\":false}"), json);
+        assertTrue(json.contains("{\"kind\":\"time\",\"id\":4026531837,\"host\":4026531837,\"shared\":true}"), json);
+        assertTrue(json.contains("\"resource\":\"memory\",\"limit\":\"unlimited\""), json);
+    }
+
+    @Test
+    void setLimitGoesThroughTheContainersAndShowsTheFileBeforeAndAfter() throws Exception {
+        String out = commands.setLimitFromArguments(List.of("web", "memory", "64m"));
+        assertEquals(List.of("MEMORY 67108864"), containers.calls);
+        assertTrue(out.startsWith("web: memory limit unlimited -> 64.0 MiB"), out);
+        assertTrue(out.contains(memoryDir.resolve("memory.limit_in_bytes") + ": 9223372036854771712 -> 67108864"), out);
+    }
+
+    @Test
+    void wrongArgumentsChangeNothing() {
+        assertFails("no container named 'nope'", () -> commands.setlimit("nope", "memory", "64m"));
+        assertFails("unknown limit 'disk'", () -> commands.setlimit("web", "disk", "64m"));
+        assertFails("bad memory value 'lots'", () -> commands.setlimit("web", "memory", "lots"));
+        assertFails("usage: ns:set-limit", () -> commands.setLimitFromArguments(List.of("web", "memory")));
+        assertFails("no container named 'nope'", () -> commands.show(false, "nope"));
+        containers.refusal = "Minimum memory limit allowed is 6MB";
+        assertFails("web: memory not changed: Minimum memory limit allowed is 6MB", () -> commands.setlimit("web", "memory", "1k"));
+        assertEquals(List.of(), containers.calls.stream().filter(c -> !c.equals("MEMORY 1024")).toList());
+    }
+
+    @Test
+    void aStoppedTrackerSaysSo() {
+        NamespaceCommands stopped = new NamespaceCommands(Optional::empty, proc, () -> null);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> stopped.show(false, "web"));
+        assertEquals("the namespace tracker is not running (tracker:start namespace)", e.getMessage());
+    }
+
+    private static void assertFails(String message, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    private static Path write(Path dir, Map<String, String> files) throws IOException {
+        Files.createDirectories(dir);
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Files.writeString(dir.resolve(f.getKey()), f.getValue());
+        }
+        return dir;
+    }
+
+    /** One container; setLimit writes memory.limit_in_bytes as the daemon would, or refuses. */
+    private static final class FakeContainers implements Containers {
+        final Container container;
+        final Path memoryLimit;
+        final List<String> calls = new java.util.ArrayList<>();
+        String refusal;
+
+        FakeContainers(Container container, Path memoryLimit) {
+            this.container = container;
+            this.memoryLimit = memoryLimit;
+        }
+
+        @Override
+        public List<Container> list() {
+            return List.of(container);
+        }
+
+        @Override
+        public Optional<Container> find(String nameOrId) {
+            return container.ref().matches(nameOrId) ? Optional.of(container) : Optional.empty();
+        }
+
+        @Override
+        public ContainerRef ofPid(int pid) {
+            return pid == PID ? container.ref() : ContainerRef.HOST;
+        }
+
+        @Override
+        public ContainerRef ofCgroup(long cgroupId) {
+            return ContainerRef.HOST;
+        }
+
+        @Override
+        public void setLimit(String nameOrId, Limit limit, long value) {
+            calls.add(limit + " " + value);
+            if (refusal != null) {
+                throw new IllegalStateException(refusal);
+            }
+            try {
+                Files.writeString(memoryLimit, value + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
