@@ -1,5 +1,6 @@
 package dev.apiary.tracker.exec;
 
+import dev.apiary.sdk.Errno;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;

@@ -1,5 +1,6 @@
 package dev.apiary.tracker.exec;
 
+import dev.apiary.sdk.Json;
 import dev.apiary.sdk.ContainerRef;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -136,7 +137,7 @@ final class ProcessTree {
                         .append(",\"depth\":").append(n.depth())
                         .append(",\"comm\":").append(Json.string(p.comm()))
                         .append(",\"path\":").append(Json.string(p.path()))
-                        .append(",\"args\":").append(Json.strings(p.args()))
+                        .append(",\"args\":").append(Json.of(p.args()))
                         .append(",\"argsCut\":").append(p.argsCut())
                         .append(",\"commandLine\":").append(Json.string(p.commandLine()))
                         .append('}');

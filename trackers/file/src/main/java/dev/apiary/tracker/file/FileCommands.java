@@ -1,5 +1,6 @@
 package dev.apiary.tracker.file;
 
+import dev.apiary.sdk.Json;
 import dev.apiary.bpf.BootClock;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
@@ -363,7 +364,7 @@ public final class FileCommands {
             frame.put("interval_s", seconds == 0 ? null : seconds);
             frame.put("matching", matching);
             frame.put("files", files);
-            return Json.object(frame);
+            return Json.of(frame);
         }
 
         private String rate(long delta) {
@@ -434,7 +435,7 @@ public final class FileCommands {
             for (Map.Entry<String, Object> f : e.fields().entrySet()) {
                 m.put(snakeCase(f.getKey()), f.getValue());
             }
-            return Json.object(m);
+            return Json.of(m);
         }
     }
 

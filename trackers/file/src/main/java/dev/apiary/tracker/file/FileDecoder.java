@@ -1,5 +1,6 @@
 package dev.apiary.tracker.file;
 
+import dev.apiary.sdk.Errno;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;

@@ -1,5 +1,6 @@
 package dev.apiary.tracker.file;
 
+import dev.apiary.sdk.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

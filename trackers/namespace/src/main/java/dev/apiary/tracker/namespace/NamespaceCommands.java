@@ -1,5 +1,6 @@
 package dev.apiary.tracker.namespace;
 
+import dev.apiary.sdk.Json;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.Containers.Limit;
@@ -177,7 +178,7 @@ public final class NamespaceCommands {
             items.add("{\"kind\":" + Json.string(k.procName()) + ",\"id\":" + id + ",\"host\":" + (h == null ? "null" : h)
                     + ",\"shared\":" + (h != null && h.longValue() == id) + "}");
         });
-        out.append(String.join(",", items)).append("],\"cgroups\":").append(Json.strings(cgroupDirs)).append(",\"limits\":[");
+        out.append(String.join(",", items)).append("],\"cgroups\":").append(Json.of(cgroupDirs)).append(",\"limits\":[");
         items.clear();
         for (CgroupLimits.Reading r : limits) {
             StringBuilder files = new StringBuilder("{");

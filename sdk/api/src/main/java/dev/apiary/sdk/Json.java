@@ -1,31 +1,42 @@
-package dev.apiary.tracker.file;
+package dev.apiary.sdk;
 
 import java.util.List;
 import java.util.Map;
 
-/** The little JSON the file commands write: objects of strings, numbers, booleans and lists, escaped as RFC 8259 asks. */
-final class Json {
+/**
+ * The JSON a tracker's {@code --json} command output needs, without a JSON library in every
+ * tracker bundle: maps (in their iteration order), lists, strings, numbers, booleans and
+ * null; anything else is written as its {@code toString()} string. Strings are escaped as
+ * RFC 8259 asks. Stateless and safe for concurrent use.
+ */
+public final class Json {
 
     private Json() {
     }
 
-    static String object(Map<String, ?> fields) {
-        StringBuilder out = new StringBuilder(256);
-        write(out, fields);
+    /** {@code value} as one line of JSON. */
+    public static String of(Object value) {
+        StringBuilder out = new StringBuilder(128);
+        write(out, value);
         return out.toString();
     }
 
-    private static void write(StringBuilder out, Object value) {
+    /** Appends {@code value} as JSON to {@code out}. */
+    public static void write(StringBuilder out, Object value) {
         switch (value) {
             case null -> out.append("null");
             case String s -> string(out, s);
+            case Double d when d.isNaN() || d.isInfinite() -> out.append("null");
+            case Float f when f.isNaN() || f.isInfinite() -> out.append("null");
             case Number n -> out.append(n);
             case Boolean b -> out.append(b);
             case Map<?, ?> m -> {
                 out.append('{');
                 boolean first = true;
                 for (Map.Entry<?, ?> e : m.entrySet()) {
-                    out.append(first ? "" : ",");
+                    if (!first) {
+                        out.append(',');
+                    }
                     first = false;
                     string(out, String.valueOf(e.getKey()));
                     out.append(':');
@@ -36,13 +47,22 @@ final class Json {
             case List<?> l -> {
                 out.append('[');
                 for (int i = 0; i < l.size(); i++) {
-                    out.append(i == 0 ? "" : ",");
+                    if (i > 0) {
+                        out.append(',');
+                    }
                     write(out, l.get(i));
                 }
                 out.append(']');
             }
             default -> string(out, value.toString());
         }
+    }
+
+    /** {@code s} as a JSON string, quotes included. */
+    public static String string(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2);
+        string(out, s);
+        return out.toString();
     }
 
     private static void string(StringBuilder out, String s) {
