@@ -1,0 +1,99 @@
+package dev.apiary.tracker.tcp;
+
+import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.Event;
+import dev.apiary.sdk.EventFilter;
+import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.Tracker;
+import dev.apiary.sdk.TrackerContext;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The tcp tracker: loads tcp.bpf.o, decodes its records into {@link TcpEvent}s and keeps a
+ * {@link ConnectionTable} from them for {@code tcp:connections} and {@code tcp:listen}.
+ * Registered as a {@link Tracker} for core and under its own class for {@link TcpCommands}.
+ */
+@Component(service = {Tracker.class, TcpTracker.class})
+public final class TcpTracker implements Tracker {
+
+    public static final String NAME = "tcp";
+    static final String OBJECT = "bpf/tcp.bpf.o";
+
+    /**
+     * Ring size. A record is 176 bytes and a short connection makes about ten (connect,
+     * accept, close on each side and the state changes between): 16 MiB holds some 9,000
+     * connections' worth while the reader is starved of CPU by a connect storm.
+     */
+    static final int RING_BYTES = 16 << 20;
+
+    /** Queue of the table's own subscription: the records of a burst must not be dropped. */
+    static final int TABLE_QUEUE = 1 << 16;
+
+    /** What exists while the tracker runs. */
+    record Running(ConnectionTable table, LiveSockets sockets, Containers containers) {}
+
+    private volatile Running running;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "TCP connects, accepts, listens, closes and state changes (IPv4, IPv6) by owning process; tcp:connections, tcp:listen";
+    }
+
+    @Override
+    public List<String> eventTypes() {
+        return List.of(TcpEvent.CONNECT, TcpEvent.ACCEPT, TcpEvent.LISTEN, TcpEvent.CLOSE, TcpEvent.STATE);
+    }
+
+    /** Subscribes the table before attaching, so that no record of the first connections is missed. */
+    @Override
+    public void start(TrackerContext context) throws Exception {
+        ConnectionTable table = new ConnectionTable();
+        context.subscribe("tcp-connection-table", new TableUpdater(table));
+        TcpDecoder decoder = new TcpDecoder();
+        context.load(OBJECT, o -> {
+            decoder.verify(o.btf());
+            o.map("apiary_events").setMaxEntries(RING_BYTES);
+        }, decoder);
+        Containers containers = context.containers();
+        running = new Running(table, new LiveSockets(table, containers, Path.of("/proc")), containers);
+    }
+
+    @Override
+    public void stop() {
+        running = null;
+    }
+
+    /** The table while the tracker runs; empty when it is stopped. */
+    Optional<Running> running() {
+        return Optional.ofNullable(running);
+    }
+
+    /** Applies the tracker's own events to the table, on the subscription's thread. */
+    private record TableUpdater(ConnectionTable table) implements EventSubscriber {
+
+        private static final EventFilter OWN_EVENTS = new EventFilter(NAME, null, null);
+
+        @Override
+        public void onEvent(Event event) {
+            table.apply(event);
+        }
+
+        @Override
+        public EventFilter filter() {
+            return OWN_EVENTS;
+        }
+
+        @Override
+        public int queueCapacity() {
+            return TABLE_QUEUE;
+        }
+    }
+}

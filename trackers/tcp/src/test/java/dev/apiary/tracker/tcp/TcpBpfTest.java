@@ -1,0 +1,242 @@
+package dev.apiary.tracker.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiary.bpf.BpfObject;
+import dev.apiary.bpf.Bytes;
+import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.RingBuffer;
+import dev.apiary.bpf.testing.RequiresBpf;
+import dev.apiary.sdk.ContainerRef;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * tcp.bpf.o loaded for real (no OSGi), watching everything, with a server in a child process
+ * (python3) and this JVM as the client over loopback.
+ *
+ * <p>Loopback is the hard case for attribution: the server side's handshake completes in the
+ * softirq that the client's own send raises, so the current task then is the client. The
+ * server's records must still carry the server's pid.
+ */
+@RequiresBpf
+class TcpBpfTest {
+
+    private static final Path OBJECT = Path.of("target/classes/bpf/tcp.bpf.o");
+    private static final int SELF = (int) ProcessHandle.current().pid();
+
+    /** This JVM's sockets are IPv6 ones: it talks to 127.0.0.1 through the IPv4-mapped address. */
+    private static final java.util.Set<String> LOOPBACK = java.util.Set.of("127.0.0.1", "::ffff:127.0.0.1", "::1");
+
+    private static BpfObject obj;
+    private static RingBuffer ring;
+    private static TcpDecoder decoder;
+    private static Thread reader;
+    private static volatile boolean reading = true;
+    /** Every tcp event on loopback addresses, appended by the reader thread. */
+    private static final List<TcpEvent> events = new CopyOnWriteArrayList<>();
+    /** Records that did not decode: none expected. */
+    private static final List<RuntimeException> errors = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void load() {
+        obj = BpfObject.open(OBJECT);
+        decoder = new TcpDecoder().verify(obj.btf());
+        obj.map("apiary_events").setMaxEntries(TcpTracker.RING_BYTES);
+        obj.load();
+        // Outside Apiary nobody fills the watch map: watch everything, the host included.
+        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
+        obj.attachAll();
+        ring = obj.ringBuffer();
+        reader = Thread.ofPlatform().name("tcp-ring-reader").start(() -> {
+            while (reading) {
+                ring.poll(Duration.ofMillis(5), r -> {
+                    try {
+                        TcpEvent e = (TcpEvent) decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
+                        if (LOOPBACK.contains(e.localAddress())) {
+                            events.add(e);
+                        }
+                    } catch (RuntimeException e) {
+                        errors.add(e);
+                    }
+                });
+            }
+        });
+    }
+
+    @AfterAll
+    static void close() throws InterruptedException {
+        reading = false;
+        if (reader != null) {
+            reader.join();
+        }
+        if (ring != null) {
+            ring.close();
+        }
+        if (obj != null) {
+            obj.close();
+        }
+    }
+
+    /** A python3 server: listens on host:0, prints its port, accepts one client, sends 1000 bytes, reads 10, closes. */
+    private static Process server(String host, String family) throws Exception {
+        String py = """
+                import socket, sys
+                s = socket.socket(socket.%s, socket.SOCK_STREAM)
+                s.bind((sys.argv[1], 0)); s.listen(8)
+                print(s.getsockname()[1], flush=True)
+                c, _ = s.accept()
+                c.sendall(b'x' * 1000)
+                got = b''
+                while len(got) < 10:
+                    got += c.recv(10 - len(got))
+                c.close(); s.close()
+                """.formatted(family);
+        return new ProcessBuilder("python3", "-c", py, host).start();
+    }
+
+    private static int portOf(Process server) throws Exception {
+        return Integer.parseInt(new BufferedReader(new InputStreamReader(server.getInputStream())).readLine().trim());
+    }
+
+    /** Connects to the server, reads its 1000 bytes, sends 10, waits for its close; returns our local port. */
+    private static int talk(String host, int port) throws Exception {
+        try (Socket s = new Socket(host, port)) {
+            InputStream in = s.getInputStream();
+            byte[] buf = in.readNBytes(1000);
+            assertEquals(1000, buf.length);
+            OutputStream out = s.getOutputStream();
+            out.write(new byte[10]);
+            out.flush();
+            assertEquals(-1, in.read(), "the server closes");
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void ipv4ConnectAndAcceptAreAttributedToTheirOwnProcessesWithBytesAndLifetime() throws Exception {
+        checkOneConnection("127.0.0.1", "AF_INET", "ipv4");
+    }
+
+    @Test
+    void ipv6OnLoopbackToo() throws Exception {
+        checkOneConnection("::1", "AF_INET6", "ipv6");
+    }
+
+    private void checkOneConnection(String host, String pyFamily, String family) throws Exception {
+        Process server = server(host, pyFamily);
+        int serverPid = (int) server.pid();
+        int port = portOf(server);
+        int clientPort = talk(host, port);
+        assertEquals(0, server.waitFor(), new String(server.getErrorStream().readAllBytes()));
+
+        TcpEvent listen = only(e -> e.type().equals(TcpEvent.LISTEN) && e.localPort() == port, "listen on " + port);
+        assertEquals(serverPid, listen.header().pid());
+        assertEquals("python3", listen.header().comm());
+        assertEquals(family, listen.family());
+        assertEquals(host, listen.localAddress());
+        assertEquals("LISTEN", listen.state());
+
+        TcpEvent connect = only(e -> e.type().equals(TcpEvent.CONNECT) && e.remotePort() == port, "connect to " + port);
+        assertEquals(SELF, connect.header().pid(), "the connecting JVM");
+        assertEquals(host, plain(connect.remoteAddress()));
+        assertEquals(host, plain(connect.localAddress()));
+        assertEquals(clientPort, connect.localPort());
+        assertEquals("SYN_SENT", connect.oldState());
+        assertEquals("ESTABLISHED", connect.state());
+        assertEquals("", connect.error());
+        assertTrue(connect.ageNs() > 0 && connect.ageNs() < 1_000_000_000L, "handshake time " + connect.ageNs());
+
+        TcpEvent accept = only(e -> e.type().equals(TcpEvent.ACCEPT) && e.localPort() == port, "accept on " + port);
+        assertEquals(serverPid, accept.header().pid(), "the accepting process, not the client");
+        assertEquals("python3", accept.header().comm());
+        assertEquals(clientPort, accept.remotePort());
+        assertEquals(host, accept.remoteAddress(), "the server's socket is a plain " + family + " one");
+        assertEquals(family, accept.family());
+
+        // The server side's handshake ran in the client's softirq: still the server's (its listener's).
+        TcpEvent established = only(e -> e.type().equals(TcpEvent.STATE) && e.localPort() == port
+                && e.remotePort() == clientPort && e.state().equals("ESTABLISHED"), "passive ESTABLISHED");
+        assertEquals(serverPid, established.header().pid(), "the listener's process, not the client's softirq");
+        assertEquals(accept.connectionId(), established.connectionId(), "one connection, one id");
+
+        TcpEvent serverClose = only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == port && e.remotePort() == clientPort,
+                "server close");
+        assertEquals(serverPid, serverClose.header().pid());
+        // The kernel counts in sequence space: a FIN acknowledged or received is one more, and
+        // so is the SYN of the side that connected (acknowledged by the SYN-ACK).
+        assertEquals(1000 + 1, serverClose.bytesSent());
+        assertEquals(10 + 1, serverClose.bytesReceived());
+        assertEquals(accept.connectionId(), serverClose.connectionId());
+        assertTrue(serverClose.ageNs() > 0, "lifetime " + serverClose.ageNs());
+
+        TcpEvent clientClose = only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == clientPort && e.remotePort() == port,
+                "client close");
+        assertEquals(SELF, clientClose.header().pid());
+        assertEquals(10 + 1 + 1, clientClose.bytesSent());
+        assertEquals(1000 + 1, clientClose.bytesReceived());
+        assertEquals(connect.connectionId(), clientClose.connectionId());
+
+        TcpEvent listenerClose = only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == port && e.oldState().equals("LISTEN"),
+                "listener close");
+        assertEquals(listen.connectionId(), listenerClose.connectionId());
+        assertEquals(serverPid, listenerClose.header().pid());
+    }
+
+    @Test
+    void aRefusedConnectReportsItsError() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", 0));
+            port = probe.getLocalPort();
+        } // closed: nothing listens there now
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port));
+            throw new AssertionError("connected to a closed port");
+        } catch (ConnectException expected) {
+            // refused
+        }
+        TcpEvent connect = only(e -> e.type().equals(TcpEvent.CONNECT) && e.remotePort() == port, "refused connect");
+        assertEquals("ECONNREFUSED", connect.error());
+        assertTrue(connect.failed());
+        assertEquals("CLOSE", connect.state());
+        assertEquals(SELF, connect.header().pid());
+        TcpEvent close = only(e -> e.type().equals(TcpEvent.CLOSE) && e.remotePort() == port, "close of the refused socket");
+        assertEquals(connect.connectionId(), close.connectionId());
+    }
+
+    /** 127.0.0.1 for ::ffff:127.0.0.1. */
+    private static String plain(String address) {
+        return address.startsWith("::ffff:") ? address.substring(7) : address;
+    }
+
+    private TcpEvent only(Predicate<TcpEvent> match, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        List<TcpEvent> found = events.stream().filter(match).toList();
+        while (found.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            found = events.stream().filter(match).toList();
+        }
+        Thread.sleep(50);
+        found = events.stream().filter(match).toList();
+        assertEquals(List.of(), errors, "records that did not decode");
+        assertEquals(1, found.size(), "one " + what + " (lost: " + ring.lostCount() + "): " + found);
+        return found.get(0);
+    }
+}
