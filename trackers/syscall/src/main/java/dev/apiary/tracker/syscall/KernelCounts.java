@@ -1,0 +1,176 @@
+package dev.apiary.tracker.syscall;
+
+import dev.apiary.bpf.BpfMap;
+import dev.apiary.bpf.Bytes;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads syscall.bpf.c's counters and turns them into counts per cgroup since the last read;
+ * keeps the kernel's cached watch decisions in step with the watch map and reclaims the slots
+ * of idle cgroups (see the comment at the top of syscall.bpf.c).
+ *
+ * <p>Not thread-safe: one thread (the tracker's poller) calls {@link #poll} at an interval.
+ */
+final class KernelCounts {
+
+    /** As in syscall.bpf.c. */
+    static final int NR_MAX = 512;
+    static final int SLOT_NONE = 0xffffffff;
+    static final int MISS_SLOTS_FULL = 0, MISS_TRACE_RATE = 1, MISS_NR_RANGE = 2;
+    /** apiary/watch.h's mode keys. */
+    private static final int WATCH_ALL = 0, WATCH_CONTAINERS = 1;
+
+    private final BpfMap cgroupSlots, counts, freeSlots, misses, watched;
+    private final long reclaimAfterNanos;
+
+    /** What each slot held at the last read, summed over CPUs, and whose it was. */
+    private final Map<Integer, long[]> previous = new HashMap<>();
+    private final Map<Integer, Long> owner = new HashMap<>();
+    /** When each counted cgroup last made a syscall (or was first seen). */
+    private final Map<Long, Long> lastActive = new HashMap<>();
+    /** Slots whose cgroup entry was deleted at the last poll: read once more, zeroed, freed now. */
+    private final List<Integer> reclaiming = new ArrayList<>();
+
+    /**
+     * @param reclaimAfterNanos how long a cgroup may make no syscall before its slot is given back
+     *                          (its counts are kept by the caller; a later syscall gets it a new slot)
+     */
+    KernelCounts(BpfMap cgroupSlots, BpfMap counts, BpfMap freeSlots, BpfMap misses, BpfMap watched,
+            long reclaimAfterNanos) {
+        this.cgroupSlots = cgroupSlots;
+        this.counts = counts;
+        this.freeSlots = freeSlots;
+        this.misses = misses;
+        this.watched = watched;
+        this.reclaimAfterNanos = reclaimAfterNanos;
+    }
+
+    /** Pushes every slot to free_slots: call once after load, before the programs attach. */
+    void fillFreeSlots() {
+        for (int slot = 0; slot < counts.maxEntries(); slot++) {
+            pushFree(slot);
+        }
+    }
+
+    /**
+     * Reads every counted cgroup's slot.
+     *
+     * @param now CLOCK_BOOTTIME (or any monotonic) nanoseconds, for idleness
+     * @return syscall counts per cgroup id since the last call (arrays of {@link #NR_MAX}); only cgroups that made some
+     */
+    Map<Long, long[]> poll(long now) {
+        Map<Long, long[]> deltas = new HashMap<>();
+        for (int slot : reclaiming) {
+            Long cgroup = owner.remove(slot);
+            byte[] raw = counts.lookup(Bytes.u32(slot)).orElseThrow();
+            if (cgroup != null) {
+                addDelta(deltas, cgroup, sum(raw), previous.remove(slot));
+                lastActive.remove(cgroup);
+            }
+            counts.update(Bytes.u32(slot), new byte[raw.length]); // every CPU's row back to zero
+            pushFree(slot);
+        }
+        reclaiming.clear();
+
+        for (BpfMap.Entry e : cgroupSlots.entries()) {
+            ByteBuffer v = ByteBuffer.wrap(e.value()).order(ByteOrder.nativeOrder());
+            long cgroup = Bytes.toU64(e.key());
+            int slot = v.getInt(0);
+            int mntNs = v.getInt(4);
+            boolean counted = slot != SLOT_NONE;
+            if (counted != watches(mntNs)) {
+                release(e.key(), slot, counted); // the scope changed (or slots ran out): decide again
+                continue;
+            }
+            if (!counted) {
+                continue;
+            }
+            Long had = owner.put(slot, cgroup);
+            if (had == null || had != cgroup) {
+                previous.remove(slot); // a reclaimed slot starts from zero
+                lastActive.put(cgroup, now);
+            }
+            long[] current = readSlot(slot);
+            if (addDelta(deltas, cgroup, current, previous.put(slot, current))) {
+                lastActive.put(cgroup, now);
+            } else if (now - lastActive.getOrDefault(cgroup, now) > reclaimAfterNanos) {
+                release(e.key(), slot, true);
+            }
+        }
+        return deltas;
+    }
+
+    /** A per-CPU miss counter summed over CPUs (MISS_*). */
+    long misses(int which) {
+        return misses.sumPerCpu(Bytes.u32(which));
+    }
+
+    /** How many slots are in use now. */
+    int slotsInUse() {
+        return owner.size();
+    }
+
+    private void release(byte[] key, int slot, boolean counted) {
+        cgroupSlots.delete(key);
+        if (counted) {
+            reclaiming.add(slot); // a program may still be writing to it now: read and free it next time
+        }
+    }
+
+    /** Adds current - previous to the cgroup's deltas; whether anything was added. */
+    private static boolean addDelta(Map<Long, long[]> deltas, long cgroup, long[] current, long[] previous) {
+        long[] delta = null;
+        for (int nr = 0; nr < current.length; nr++) {
+            long d = current[nr] - (previous == null ? 0 : previous[nr]);
+            if (d > 0) {
+                if (delta == null) {
+                    delta = deltas.computeIfAbsent(cgroup, c -> new long[NR_MAX]);
+                }
+                delta[nr] += d;
+            }
+        }
+        return delta != null;
+    }
+
+    /** The slot's counters summed over CPUs. */
+    private long[] readSlot(int slot) {
+        return sum(counts.lookup(Bytes.u32(slot)).orElse(new byte[0]));
+    }
+
+    /** Per-CPU rows (each the map's value size) added up. */
+    private long[] sum(byte[] all) {
+        long[] sum = new long[NR_MAX];
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.nativeOrder());
+        int row = counts.valueSize();
+        for (int cpu = 0; cpu < all.length / row; cpu++) {
+            for (int nr = 0; nr < NR_MAX; nr++) {
+                sum[nr] += b.getLong(cpu * row + nr * 8);
+            }
+        }
+        return sum;
+    }
+
+    /** apiary_watching_mnt_ns() of apiary/watch.h, read from user space. */
+    private boolean watches(int mntNs) {
+        var decision = watched.lookup(Bytes.u32(mntNs));
+        if (decision.isPresent()) {
+            return decision.get()[0] != 0;
+        }
+        return watched.lookup(Bytes.u32(WATCH_ALL)).isPresent() || watched.lookup(Bytes.u32(WATCH_CONTAINERS)).isPresent();
+    }
+
+    private void pushFree(int slot) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment value = call.allocateFrom(ValueLayout.JAVA_INT, slot);
+            freeSlots.update(MemorySegment.NULL, value, BpfMap.UpdateMode.ANY);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.apiary.tracker.syscall;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import dev.apiary.bpf.Btf;
+import dev.apiary.bpf.EventHeader;
+import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.Event;
+import dev.apiary.sdk.EventDecoder;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes syscall.bpf.c's {@code struct syscall_event} records in place into
+ * {@link SyscallEvent}s. {@link #verify(Btf)} checks the layout against the object's BTF
+ * once, before any decoding; stateless otherwise, so safe on core's dispatcher thread.
+ */
+public final class SyscallDecoder implements EventDecoder {
+
+    /** Record type, as SYSCALL_EVENT. */
+    public static final int EVENT = 1;
+
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            EventHeader.LAYOUT.withName("hdr"),
+            JAVA_LONG.withName("enter_ns"),
+            JAVA_LONG.withName("ret"),
+            MemoryLayout.sequenceLayout(6, JAVA_LONG).withName("args"),
+            JAVA_INT.withName("nr"),
+            JAVA_INT.withName("unused"))
+            .withName("syscall_event");
+
+    private static final long ENTER = offset("enter_ns"), RET = offset("ret"), ARGS = offset("args"), NR = offset("nr");
+
+    private final SyscallNames names;
+    private volatile boolean verified;
+
+    public SyscallDecoder(SyscallNames names) {
+        this.names = names;
+    }
+
+    /** @throws dev.apiary.bpf.BpfException when the object's struct differs from {@link #LAYOUT} */
+    public SyscallDecoder verify(Btf btf) {
+        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
+        btf.checkLayout("syscall_event", LAYOUT);
+        verified = true;
+        return this;
+    }
+
+    @Override
+    public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
+        if (!verified) {
+            throw new IllegalStateException("SyscallDecoder.verify(btf) was not called for the object these records come from");
+        }
+        if (header.type() != EVENT) {
+            throw new IllegalArgumentException("not a syscall tracker record type: " + header.type());
+        }
+        if (record.byteSize() < LAYOUT.byteSize()) {
+            throw new IllegalArgumentException("syscall_event record of " + record.byteSize() + " bytes, expected " + LAYOUT.byteSize());
+        }
+        int nr = record.get(JAVA_INT_UNALIGNED, NR);
+        List<Long> args = new ArrayList<>(6);
+        for (int i = 0; i < 6; i++) {
+            args.add(record.get(JAVA_LONG_UNALIGNED, ARGS + 8L * i));
+        }
+        long enter = record.get(JAVA_LONG_UNALIGNED, ENTER);
+        return new SyscallEvent(header, container, nr, names.name(nr), args, record.get(JAVA_LONG_UNALIGNED, RET),
+                Math.max(0, header.tsNanos() - enter));
+    }
+
+    private static long offset(String field) {
+        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+}
