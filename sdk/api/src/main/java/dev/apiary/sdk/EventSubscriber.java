@@ -28,4 +28,19 @@ public interface EventSubscriber {
     default int queueCapacity() {
         return 8192;
     }
+
+    /**
+     * A subscriber that hands the events {@code filter} matches to {@code onEvent}, with a
+     * queue of {@code queueCapacity}: what a tracker needs to keep a table from its own events.
+     */
+    static EventSubscriber of(EventFilter filter, int queueCapacity, java.util.function.Consumer<Event> onEvent) {
+        record Simple(EventFilter filter, int queueCapacity, java.util.function.Consumer<Event> consumer)
+                implements EventSubscriber {
+            @Override
+            public void onEvent(Event event) {
+                consumer.accept(event);
+            }
+        }
+        return new Simple(filter, queueCapacity, onEvent);
+    }
 }

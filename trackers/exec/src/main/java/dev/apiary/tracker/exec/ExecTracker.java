@@ -2,7 +2,6 @@ package dev.apiary.tracker.exec;
 
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
-import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.Tracker;
@@ -62,7 +61,7 @@ public final class ExecTracker implements Tracker {
     @Override
     public void start(TrackerContext context) throws Exception {
         ProcessTable table = new ProcessTable();
-        context.subscribe("exec-process-table", new TableUpdater(table));
+        context.subscribe("exec-process-table", EventSubscriber.of(new EventFilter(NAME, null, null), TABLE_QUEUE, table::apply));
         ExecDecoder decoder = new ExecDecoder();
         BpfObject obj = context.load(OBJECT, o -> {
             decoder.verify(o.btf());
@@ -83,26 +82,5 @@ public final class ExecTracker implements Tracker {
     /** The table and the containers while the tracker runs; empty when it is stopped. */
     Optional<Running> running() {
         return Optional.ofNullable(running);
-    }
-
-    /** Applies the tracker's own events to the table, on the subscription's thread. */
-    private record TableUpdater(ProcessTable table) implements EventSubscriber {
-
-        private static final EventFilter OWN_EVENTS = new EventFilter(NAME, null, null);
-
-        @Override
-        public void onEvent(Event event) {
-            table.apply(event);
-        }
-
-        @Override
-        public EventFilter filter() {
-            return OWN_EVENTS;
-        }
-
-        @Override
-        public int queueCapacity() {
-            return TABLE_QUEUE;
-        }
     }
 }

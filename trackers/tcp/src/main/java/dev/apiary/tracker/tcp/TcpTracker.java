@@ -1,7 +1,6 @@
 package dev.apiary.tracker.tcp;
 
 import dev.apiary.sdk.Containers;
-import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.Tracker;
@@ -56,7 +55,7 @@ public final class TcpTracker implements Tracker {
     @Override
     public void start(TrackerContext context) throws Exception {
         ConnectionTable table = new ConnectionTable();
-        context.subscribe("tcp-connection-table", new TableUpdater(table));
+        context.subscribe("tcp-connection-table", EventSubscriber.of(new EventFilter(NAME, null, null), TABLE_QUEUE, table::apply));
         TcpDecoder decoder = new TcpDecoder();
         context.load(OBJECT, o -> {
             decoder.verify(o.btf());
@@ -74,26 +73,5 @@ public final class TcpTracker implements Tracker {
     /** The table while the tracker runs; empty when it is stopped. */
     Optional<Running> running() {
         return Optional.ofNullable(running);
-    }
-
-    /** Applies the tracker's own events to the table, on the subscription's thread. */
-    private record TableUpdater(ConnectionTable table) implements EventSubscriber {
-
-        private static final EventFilter OWN_EVENTS = new EventFilter(NAME, null, null);
-
-        @Override
-        public void onEvent(Event event) {
-            table.apply(event);
-        }
-
-        @Override
-        public EventFilter filter() {
-            return OWN_EVENTS;
-        }
-
-        @Override
-        public int queueCapacity() {
-            return TABLE_QUEUE;
-        }
     }
 }
