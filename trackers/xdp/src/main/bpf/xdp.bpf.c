@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The xdp tracker: two XDP programs that the tracker attaches per interface (never by
+ * attachAll: XDP sections have no attach point of their own).
+ *
+ *   xdp_host   on the host side of a container's veth pair (or any interface named by the
+ *              user): its ingress is what the container SENDS;
+ *   xdp_inner  on the container's own side (eth0) inside its network namespace: its ingress
+ *              is what the container RECEIVES.
+ *
+ * Two programs rather than one because an interface is known here only by its ifindex,
+ * which is unique per network namespace: every host-side interface is in the host's, so
+ * (side, ifindex) names one attachment as long as no two attached container sides share an
+ * ifindex (the tracker refuses that case).
+ *
+ * Per packet, for an attachment the tracker registered in xdp_stats:
+ *   1. packets and bytes by L3 class (IPv4, IPv6, ARP, other) and L4 class (TCP, UDP,
+ *      ICMP/ICMPv6, other) in xdp_stats (per CPU: no atomics);
+ *   2. packets and bytes per flow (side, ifindex, protocol, addresses, ports) in xdp_flows,
+ *      an LRU per-CPU hash: the least recently seen flows go first when it is full;
+ *   3. drop rules (xdp_rules, at most XDP_RULES slots, scanned up to ctl.rule_slots): the
+ *      first rule of this attachment that matches counts a hit and drops the packet;
+ *   4. while a capture is on (ctl.capture_on), packets matching the capture filter are
+ *      sampled into the ring, at most ctl.capture_rate per second per CPU, each with its
+ *      first XDP_SNAP bytes.
+ * Everything else passes. The tracker changes rules and the capture through xdp_ctl and
+ * xdp_rules while the programs run: nothing is reloaded.
+ *
+ * Headers are read with direct packet access from the first buffer (the programs declare
+ * xdp.frags so that generic XDP on a GSO skb does not need it linearized); IPv6 extension
+ * headers and VLAN tags are not walked (such packets count as "other" L4 / L3).
+ */
+#include "apiary/apiary.h"
+#include <bpf/bpf_endian.h>
+
+#define IPPROTO_ICMPV6_NUM 58
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define XDP_SIDE_HOST 0  /* host side: the container's egress */
+#define XDP_SIDE_INNER 1 /* container side: the container's ingress */
+
+/* Classes, the index into xdp_counts.packets/bytes; XdpStats.CLASSES names them in this order. */
+#define C_IPV4 0
+#define C_IPV6 1
+#define C_ARP 2
+#define C_L3_OTHER 3
+#define C_TCP 4
+#define C_UDP 5
+#define C_ICMP 6
+#define C_L4_OTHER 7
+#define XDP_CLASSES 8
+
+#define XDP_RULES 32
+#define XDP_SNAP 128 /* bytes of each captured packet */
+#define XDP_PACKET 1 /* the ring record type */
+
+#define ETH_P_IP_BE bpf_htons(0x0800)
+#define ETH_P_IPV6_BE bpf_htons(0x86DD)
+#define ETH_P_ARP_BE bpf_htons(0x0806)
+
+struct xdp_att_key {
+	__u32 ifindex;
+	__u32 side;
+};
+
+struct xdp_counts {
+	__u64 packets[XDP_CLASSES];
+	__u64 bytes[XDP_CLASSES];
+};
+
+/* Addresses are 16 bytes: IPv6 as is, IPv4 mapped (::ffff:a.b.c.d). */
+struct xdp_flow_key {
+	__u32 ifindex;
+	__u8 side;
+	__u8 proto;  /* IP protocol number: 6, 17, 1, 58, ... */
+	__u16 sport; /* host byte order; ICMP: type << 8 | code in sport, 0 in dport */
+	__u16 dport;
+	__u16 family; /* 4 or 6 */
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+struct xdp_flow_value {
+	__u64 packets;
+	__u64 bytes;
+	__u64 last_ns; /* bpf_ktime_get_boot_ns() of the last packet */
+};
+
+#define RULE_PROTO_ICMP_ANY 255 /* ICMP or ICMPv6 */
+
+/* A drop rule or the capture filter. A zero field matches anything. */
+struct xdp_rule {
+	__u32 active;
+	__u32 host_ifindex;  /* 0: any host-side attachment */
+	__u32 inner_ifindex; /* 0: any container-side attachment */
+	__u8 any_side;       /* 1: any attachment (a rule of no container) */
+	__u8 proto;          /* IP protocol; RULE_PROTO_ICMP_ANY; 0 any */
+	__u8 family;         /* 4, 6, or 0 any */
+	__u8 has_addr;       /* bit 0: src, bit 1: dst */
+	__u16 sport;         /* 0 any */
+	__u16 dport;
+	__u16 port;          /* either port */
+	__u16 unused;
+	__u32 src[4];
+	__u32 src_mask[4];
+	__u32 dst[4];
+	__u32 dst_mask[4];
+};
+
+struct xdp_ctl {
+	__u32 rule_slots;   /* rules are scanned in slots [0, rule_slots) */
+	__u32 capture_on;
+	__u32 capture_rate; /* samples per second per CPU */
+	__u32 unused;
+	struct xdp_rule capture; /* which packets a capture takes, and from which attachment */
+};
+
+struct xdp_packet {
+	struct apiary_event_header hdr;
+	__u32 ifindex;
+	__u32 side;
+	__u32 len;     /* the packet's length on the wire (all buffers) */
+	__u32 cap_len; /* bytes in data */
+	__u8 data[XDP_SNAP];
+};
+
+APIARY_EVENT_TYPE(xdp_packet);
+APIARY_EVENT_TYPE(xdp_flow_key);
+APIARY_EVENT_TYPE(xdp_flow_value);
+APIARY_EVENT_TYPE(xdp_counts);
+APIARY_EVENT_TYPE(xdp_rule);
+APIARY_EVENT_TYPE(xdp_ctl);
+APIARY_EVENT_TYPE(xdp_att_key);
+
+/* Attachments: the tracker makes the entry when it attaches and deletes it when it detaches. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct xdp_att_key);
+	__type(value, struct xdp_counts);
+} xdp_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct xdp_flow_key);
+	__type(value, struct xdp_flow_value);
+} xdp_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDP_RULES);
+	__type(key, __u32);
+	__type(value, struct xdp_rule);
+} xdp_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDP_RULES);
+	__type(key, __u32);
+	__type(value, __u64);
+} xdp_rule_hits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdp_ctl);
+} xdp_ctl SEC(".maps");
+
+/* Per CPU: the start of the current one-second capture window and the samples taken in it. */
+struct xdp_rate {
+	__u64 window_ns;
+	__u64 taken;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdp_rate);
+} xdp_capture_rate SEC(".maps");
+
+/* What the parser found in a packet. */
+struct xdp_parsed {
+	struct xdp_flow_key flow; /* ifindex, side, proto, ports, family, addresses */
+	__u32 l3;
+	__u32 l4;
+};
+
+static __always_inline void map_v4(__u8 *dst, __be32 addr)
+{
+	__builtin_memset(dst, 0, 10);
+	dst[10] = 0xff;
+	dst[11] = 0xff;
+	__builtin_memcpy(dst + 12, &addr, 4);
+}
+
+static __always_inline void parse(struct xdp_md *ctx, struct xdp_parsed *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	void *l4 = 0;
+
+	p->l3 = C_L3_OTHER;
+	p->l4 = C_L4_OTHER;
+	if ((void *)(eth + 1) > end)
+		return;
+	if (eth->h_proto == ETH_P_ARP_BE) {
+		p->l3 = C_ARP;
+		return;
+	}
+	if (eth->h_proto == ETH_P_IP_BE) {
+		struct iphdr *ip = (void *)(eth + 1);
+
+		if ((void *)(ip + 1) > end)
+			return;
+		p->l3 = C_IPV4;
+		p->flow.family = 4;
+		p->flow.proto = ip->protocol;
+		map_v4(p->flow.saddr, ip->saddr);
+		map_v4(p->flow.daddr, ip->daddr);
+		/* A fragment after the first has no L4 header. */
+		if (ip->frag_off & bpf_htons(0x1fff))
+			return;
+		l4 = (void *)ip + ip->ihl * 4;
+	} else if (eth->h_proto == ETH_P_IPV6_BE) {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+
+		if ((void *)(ip6 + 1) > end)
+			return;
+		p->l3 = C_IPV6;
+		p->flow.family = 6;
+		p->flow.proto = ip6->nexthdr;
+		__builtin_memcpy(p->flow.saddr, &ip6->saddr, 16);
+		__builtin_memcpy(p->flow.daddr, &ip6->daddr, 16);
+		l4 = ip6 + 1;
+	} else {
+		return;
+	}
+	switch (p->flow.proto) {
+	case IPPROTO_TCP: {
+		struct tcphdr *tcp = l4;
+
+		p->l4 = C_TCP;
+		if ((void *)(tcp + 1) <= end) {
+			p->flow.sport = bpf_ntohs(tcp->source);
+			p->flow.dport = bpf_ntohs(tcp->dest);
+		}
+		break;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr *udp = l4;
+
+		p->l4 = C_UDP;
+		if ((void *)(udp + 1) <= end) {
+			p->flow.sport = bpf_ntohs(udp->source);
+			p->flow.dport = bpf_ntohs(udp->dest);
+		}
+		break;
+	}
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6_NUM: {
+		__u8 *icmp = l4;
+
+		p->l4 = C_ICMP;
+		if ((void *)(icmp + 2) <= end)
+			p->flow.sport = (__u16)icmp[0] << 8 | icmp[1];
+		break;
+	}
+	}
+}
+
+static __always_inline bool addr_match(const __u8 *addr, const __u32 *want, const __u32 *mask)
+{
+	__u32 a[4];
+
+	__builtin_memcpy(a, addr, 16);
+	return ((a[0] & mask[0]) == want[0]) && ((a[1] & mask[1]) == want[1]) && ((a[2] & mask[2]) == want[2])
+	       && ((a[3] & mask[3]) == want[3]);
+}
+
+static __always_inline bool rule_match(const struct xdp_rule *r, const struct xdp_parsed *p)
+{
+	const struct xdp_flow_key *f = &p->flow;
+
+	if (!r->active)
+		return false;
+	if (!r->any_side) {
+		__u32 want = f->side == XDP_SIDE_HOST ? r->host_ifindex : r->inner_ifindex;
+
+		if (want == 0 || want != f->ifindex)
+			return false;
+	}
+	if (r->family && r->family != f->family)
+		return false;
+	if (r->proto == RULE_PROTO_ICMP_ANY) {
+		if (p->l4 != C_ICMP)
+			return false;
+	} else if (r->proto && r->proto != f->proto) {
+		return false;
+	}
+	if (r->sport && (p->l4 == C_ICMP || r->sport != f->sport))
+		return false;
+	if (r->dport && (p->l4 == C_ICMP || r->dport != f->dport))
+		return false;
+	if (r->port && (p->l4 == C_ICMP || (r->port != f->sport && r->port != f->dport)))
+		return false;
+	if ((r->has_addr & 1) && (f->family == 0 || !addr_match(f->saddr, r->src, r->src_mask)))
+		return false;
+	if ((r->has_addr & 2) && (f->family == 0 || !addr_match(f->daddr, r->dst, r->dst_mask)))
+		return false;
+	return true;
+}
+
+static __always_inline bool capture_allowed(__u32 rate)
+{
+	__u32 zero = 0;
+	struct xdp_rate *r = bpf_map_lookup_elem(&xdp_capture_rate, &zero);
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (!r)
+		return false;
+	if (now - r->window_ns >= 1000000000ULL) {
+		r->window_ns = now;
+		r->taken = 0;
+	}
+	if (r->taken >= rate)
+		return false;
+	r->taken++;
+	return true;
+}
+
+static __always_inline void capture(struct xdp_md *ctx, const struct xdp_parsed *p, __u32 len)
+{
+	struct xdp_packet *rec;
+	__u32 cap = len;
+
+	rec = apiary_reserve(struct xdp_packet);
+	if (!rec)
+		return;
+	__builtin_memset(&rec->hdr, 0, sizeof(rec->hdr));
+	rec->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	rec->hdr.type = XDP_PACKET;
+	rec->hdr.cpu = bpf_get_smp_processor_id();
+	rec->ifindex = p->flow.ifindex;
+	rec->side = p->flow.side;
+	rec->len = len;
+	if (cap > XDP_SNAP)
+		cap = XDP_SNAP;
+	if (cap < 1 || bpf_xdp_load_bytes(ctx, 0, rec->data, cap) != 0)
+		cap = 0;
+	rec->cap_len = cap;
+	apiary_submit(rec);
+}
+
+static __always_inline int account(struct xdp_md *ctx, __u32 side)
+{
+	struct xdp_att_key att = {.ifindex = ctx->ingress_ifindex, .side = side};
+	struct xdp_counts *counts = bpf_map_lookup_elem(&xdp_stats, &att);
+	struct xdp_parsed p = {};
+	struct xdp_flow_value *fv;
+	struct xdp_ctl *ctl;
+	__u32 zero = 0;
+	__u32 len;
+
+	if (!counts)
+		return XDP_PASS; /* not (or no longer) an attachment of the tracker */
+	len = bpf_xdp_get_buff_len(ctx);
+	p.flow.ifindex = att.ifindex;
+	p.flow.side = side;
+	parse(ctx, &p);
+
+	counts->packets[p.l3 & 7]++;
+	counts->bytes[p.l3 & 7] += len;
+	if (p.l3 == C_IPV4 || p.l3 == C_IPV6) {
+		counts->packets[p.l4 & 7]++;
+		counts->bytes[p.l4 & 7] += len;
+		fv = bpf_map_lookup_elem(&xdp_flows, &p.flow);
+		if (fv) {
+			fv->packets++;
+			fv->bytes += len;
+			fv->last_ns = bpf_ktime_get_boot_ns();
+		} else {
+			struct xdp_flow_value first = {.packets = 1, .bytes = len, .last_ns = bpf_ktime_get_boot_ns()};
+
+			bpf_map_update_elem(&xdp_flows, &p.flow, &first, BPF_NOEXIST);
+		}
+	}
+
+	ctl = bpf_map_lookup_elem(&xdp_ctl, &zero);
+	if (!ctl)
+		return XDP_PASS;
+	if (ctl->capture_on && rule_match(&ctl->capture, &p) && capture_allowed(ctl->capture_rate))
+		capture(ctx, &p, len);
+	for (__u32 i = 0; i < XDP_RULES; i++) {
+		struct xdp_rule *r;
+		__u64 *hits;
+
+		if (i >= ctl->rule_slots)
+			break;
+		r = bpf_map_lookup_elem(&xdp_rules, &i);
+		if (!r || !rule_match(r, &p))
+			continue;
+		hits = bpf_map_lookup_elem(&xdp_rule_hits, &i);
+		if (hits)
+			*hits += 1;
+		return XDP_DROP;
+	}
+	return XDP_PASS;
+}
+
+SEC("xdp.frags")
+int xdp_host(struct xdp_md *ctx)
+{
+	return account(ctx, XDP_SIDE_HOST);
+}
+
+SEC("xdp.frags")
+int xdp_inner(struct xdp_md *ctx)
+{
+	return account(ctx, XDP_SIDE_INNER);
+}

@@ -1,0 +1,105 @@
+package dev.apiary.tracker.xdp;
+
+import dev.apiary.sdk.Json;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The counters of attachments as xdp:stats shows them: one row per attachment end. */
+final class XdpStats {
+
+    /** As C_* in xdp.bpf.c, in index order. */
+    static final List<String> CLASSES = List.of("ipv4", "ipv6", "arp", "other_l3", "tcp", "udp", "icmp", "other_l4");
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private XdpStats() {
+    }
+
+    /** One attachment end's counters. */
+    record Row(Attachment attachment, Port port, XdpKernel.Counts counts) {
+        long totalPackets() {
+            return counts.packets()[0] + counts.packets()[1] + counts.packets()[2] + counts.packets()[3];
+        }
+
+        long totalBytes() {
+            return counts.bytes()[0] + counts.bytes()[1] + counts.bytes()[2] + counts.bytes()[3];
+        }
+
+        String direction() {
+            return port.side().direction(attachment.isContainer());
+        }
+    }
+
+    /** The rows of every attachment, or of the one {@code target} names when not empty. */
+    static List<Row> read(XdpTracker tracker, String target) {
+        List<Row> rows = new ArrayList<>();
+        for (Attachment a : tracker.attachments()) {
+            if (!target.isEmpty() && !a.matches(target)) {
+                continue;
+            }
+            for (Port p : a.ports()) {
+                XdpKernel.Counts c = tracker.kernel().counts(p.side(), p.ifindex());
+                if (c != null) {
+                    rows.add(new Row(a, p, c));
+                }
+            }
+        }
+        return rows;
+    }
+
+    static String text(List<Row> rows, Instant now) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(CLOCK.format(now)).append("  packets/bytes since attach\n");
+        if (rows.isEmpty()) {
+            return sb.append("nothing attached (xdp:attach CONTAINER)").toString();
+        }
+        sb.append(String.format("%-20s %-9s %-16s", "TARGET", "DIR", "IFACE"));
+        for (String c : List.of("PACKETS", "BYTES", "IPV4", "IPV6", "ARP", "TCP", "UDP", "ICMP", "OTHER")) {
+            sb.append(String.format(" %10s", c));
+        }
+        sb.append('\n');
+        for (Row r : rows) {
+            long[] p = r.counts().packets();
+            sb.append(String.format("%-20s %-9s %-16s %10d %10d %10d %10d %10d %10d %10d %10d %10d%n", r.attachment().target(),
+                    r.direction(), r.port().name(), r.totalPackets(), r.totalBytes(), p[0], p[1], p[2], p[4], p[5], p[6],
+                    p[3] + p[7]));
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+
+    static String json(List<Row> rows) {
+        List<Object> list = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", r.attachment().target());
+            m.put("container_id", r.attachment().isContainer() ? r.attachment().container().id() : null);
+            m.put("direction", r.direction());
+            m.put("iface", r.port().name());
+            m.put("ifindex", r.port().ifindex());
+            m.put("packets", r.totalPackets());
+            m.put("bytes", r.totalBytes());
+            Map<String, Object> classes = new LinkedHashMap<>();
+            for (int i = 0; i < CLASSES.size(); i++) {
+                classes.put(CLASSES.get(i), Map.of("packets", r.counts().packets()[i], "bytes", r.counts().bytes()[i]));
+            }
+            m.put("protocols", classes);
+            list.add(m);
+        }
+        return Json.of(Map.of("attachments", list));
+    }
+
+    static String protocolName(int proto) {
+        return switch (proto) {
+            case 6 -> "tcp";
+            case 17 -> "udp";
+            case 1 -> "icmp";
+            case 58 -> "icmpv6";
+            default -> Integer.toString(proto);
+        };
+    }
+}

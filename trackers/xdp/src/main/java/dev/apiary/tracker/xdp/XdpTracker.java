@@ -1,0 +1,431 @@
+package dev.apiary.tracker.xdp;
+
+import dev.apiary.bpf.BpfException;
+import dev.apiary.bpf.BpfLink;
+import dev.apiary.bpf.BpfObject;
+import dev.apiary.bpf.BpfProgram;
+import dev.apiary.bpf.XdpMode;
+import dev.apiary.sdk.Container;
+import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.Tracker;
+import dev.apiary.sdk.TrackerContext;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The xdp tracker: loads xdp.bpf.o (its XDP programs are not attached by the loader) and
+ * attaches them on demand, per container or host interface ({@link #attach}). It owns those
+ * links: they are closed by {@link #detach}, when the container goes away (checked every
+ * second against {@link Containers}), and in {@link #stop}; core closing the object would
+ * close any left. Registered as a {@link Tracker} for core and under its own class for
+ * {@link XdpCommands}. Safe for concurrent use: attachments and rules change under this
+ * object's lock.
+ */
+@Component(service = {Tracker.class, XdpTracker.class})
+public final class XdpTracker implements Tracker {
+
+    public static final String NAME = "xdp";
+    static final String OBJECT = "bpf/xdp.bpf.o";
+    /** Ring size: captures are rate-limited, a few hundred 216-byte records a second at most. */
+    static final int RING_BYTES = 1 << 20;
+    /** Samples a capture takes per second per CPU, at most. */
+    static final int CAPTURE_RATE = 200;
+    private static final long REAP_EVERY_MS = 1000;
+
+    /** What exists while the tracker runs. */
+    private record Running(BpfObject obj, XdpKernel kernel, Containers containers, Thread reaper) {
+    }
+
+    /** A drop rule in a slot of xdp_rules. */
+    record RuleEntry(int slot, Attachment attachment, Rule rule) {
+    }
+
+    private volatile Running running;
+    private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
+    private final RuleEntry[] rules = new RuleEntry[XdpLayouts.RULES];
+    private boolean capturing;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "packets, bytes, flows, drop rules and packet capture per container with XDP on its veth pair; xdp:attach first";
+    }
+
+    @Override
+    public List<String> eventTypes() {
+        return List.of("packet");
+    }
+
+    @Override
+    public void start(TrackerContext context) throws Exception {
+        XdpDecoder decoder = decoder();
+        start(context.load(OBJECT, o -> {
+            configure(o);
+            decoder.verify(o.btf());
+        }, decoder), context.containers());
+    }
+
+    /** The decoder for this tracker's records; verify it against the object before use. */
+    XdpDecoder decoder() {
+        return new XdpDecoder(this::owner);
+    }
+
+    static void configure(BpfObject o) {
+        XdpLayouts.verify(o.btf());
+        o.map("apiary_events").setMaxEntries(RING_BYTES);
+    }
+
+    /** Starts on an object loaded elsewhere (tests); it must have been {@link #configure}d. */
+    void start(BpfObject obj, Containers containers) {
+        Running r = new Running(obj, new XdpKernel(obj), containers,
+                Thread.ofPlatform().name("xdp-reaper").daemon().unstarted(this::reap));
+        running = r;
+        r.reaper().start();
+    }
+
+    @Override
+    public void stop() {
+        Running r = running;
+        running = null;
+        if (r == null) {
+            return;
+        }
+        r.reaper().interrupt();
+        synchronized (this) {
+            for (Attachment a : List.copyOf(attachments)) {
+                release(r, a);
+            }
+        }
+    }
+
+    // ---- attach and detach -----------------------------------------------------------------
+
+    /**
+     * Attaches the programs to a container's veth ends (host end: what it sends; its own end,
+     * inside its network namespace: what it receives), or to one host interface.
+     *
+     * @param word a container name, id or id prefix, or a host interface name
+     * @throws IllegalArgumentException for a word that names neither, a container that is not
+     *                                  running, uses the host's network, has no veth, or is attached already
+     * @throws IllegalStateException    when the kernel refuses (another XDP program is there, ...); nothing stays attached
+     */
+    synchronized Attachment attach(String word, XdpMode mode) {
+        Running r = running();
+        Optional<Container> c = r.containers().find(word);
+        if (c.isPresent()) {
+            return attachContainer(r, c.get(), mode);
+        }
+        OptionalInt index = VethPair.hostIndex(word);
+        if (index.isEmpty()) {
+            throw new IllegalArgumentException("no container or host network interface named '" + word
+                    + "' (apiary:containers lists containers, ip link the interfaces)");
+        }
+        for (Attachment a : attachments) {
+            if (a.index(Side.HOST) == index.getAsInt()) {
+                throw new IllegalArgumentException("interface " + word + " is already attached"
+                        + (a.isContainer() ? " as the host end of container " + a.target() : ""));
+            }
+        }
+        List<Port> ports = new ArrayList<>();
+        try {
+            ports.add(attachPort(r, Side.HOST, index.getAsInt(), word, mode, null));
+        } catch (RuntimeException e) {
+            undo(r, ports);
+            throw e;
+        }
+        Attachment a = new Attachment(null, word, 0, 0, ports);
+        attachments.add(a);
+        return a;
+    }
+
+    private Attachment attachContainer(Running r, Container c, XdpMode mode) {
+        String name = c.ref().displayName();
+        if (!c.running() || c.pid() <= 0) {
+            throw new IllegalArgumentException("container " + name + " is not running");
+        }
+        for (Attachment a : attachments) {
+            if (a.isContainer() && a.container().id().equals(c.ref().id())) {
+                throw new IllegalArgumentException("container " + name + " is already attached (xdp:detach " + name + " first)");
+            }
+        }
+        Path netNsFile = Path.of("/proc", Integer.toString(c.pid()), "ns", "net");
+        long netNs;
+        List<VethPair> pairs;
+        try {
+            netNs = NetNamespace.inode(netNsFile);
+            if (netNs == NetNamespace.hostInode()) {
+                throw new IllegalArgumentException("container " + name + " uses the host's network (--network host):"
+                        + " its packets are the host's; attach a host interface by name instead");
+            }
+            pairs = VethPair.ofContainer(c.pid()).stream().filter(VethPair::hasHostEnd).toList();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the network interfaces of container " + name + ": " + e.getMessage());
+        }
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("container " + name + " has no veth interface (--network none?): nothing to attach to");
+        }
+        for (VethPair p : pairs) {
+            for (Attachment a : attachments) {
+                if (a.index(Side.HOST) == p.hostIndex()) {
+                    throw new IllegalArgumentException("interface " + p.hostName() + " of container " + name
+                            + " is already attached by name (xdp:detach " + p.hostName() + " first)");
+                }
+                if (a.index(Side.INNER) == p.innerIndex()) {
+                    // The programs know an interface by (side, ifindex) only: see xdp.bpf.c.
+                    throw new IllegalStateException("container " + name + "'s " + p.innerName() + " has the same index ("
+                            + p.innerIndex() + ") as " + a.target() + "'s, which is attached; detach that one first");
+                }
+            }
+        }
+        List<Port> ports = new ArrayList<>();
+        try {
+            for (VethPair p : pairs) {
+                ports.add(attachPort(r, Side.HOST, p.hostIndex(), p.hostName(), mode, null));
+            }
+            for (VethPair p : pairs) {
+                ports.add(attachPort(r, Side.INNER, p.innerIndex(), p.innerName(), mode, netNsFile));
+            }
+        } catch (RuntimeException e) {
+            undo(r, ports);
+            throw e;
+        }
+        Attachment a = new Attachment(c.ref(), "", c.pid(), netNs, ports);
+        attachments.add(a);
+        return a;
+    }
+
+    /** Registers the counters, then attaches (in {@code netNs} when given). */
+    private Port attachPort(Running r, Side side, int ifindex, String ifname, XdpMode mode, Path netNs) {
+        BpfProgram program = r.obj().program(side.program);
+        r.kernel().register(side, ifindex);
+        try {
+            BpfLink link = netNs == null ? program.attachXdp(ifindex, mode)
+                    : NetNamespace.call(netNs, () -> program.attachXdp(ifindex, mode));
+            return new Port(side, ifindex, ifname, link);
+        } catch (BpfException e) {
+            r.kernel().unregister(side, ifindex);
+            boolean busy = e.getMessage().contains("another XDP program");
+            throw new IllegalStateException("cannot attach to " + ifname + (netNs == null ? "" : " inside the container") + ": "
+                    + (busy ? "another XDP program is attached there, and apiary never replaces one" : e.getMessage()));
+        } catch (RuntimeException e) {
+            r.kernel().unregister(side, ifindex);
+            throw e;
+        }
+    }
+
+    private static void undo(Running r, List<Port> ports) {
+        for (Port p : ports) {
+            p.link().close();
+            r.kernel().unregister(p.side(), p.ifindex());
+        }
+    }
+
+    /**
+     * Takes the programs off what {@code word} names.
+     *
+     * @throws IllegalArgumentException when nothing attached matches
+     */
+    synchronized Attachment detach(String word) {
+        Running r = running();
+        Attachment a = find(word).orElseThrow(() -> new IllegalArgumentException("nothing is attached for '" + word
+                + "' (xdp:stats lists the attachments)"));
+        release(r, a);
+        return a;
+    }
+
+    /** Closes an attachment's links, its counters, flows and rules. */
+    private synchronized void release(Running r, Attachment a) {
+        attachments.remove(a);
+        for (int slot = 0; slot < rules.length; slot++) {
+            if (rules[slot] != null && rules[slot].attachment() == a) {
+                rules[slot] = null;
+                r.kernel().clearRule(slot, slotsInUse());
+            }
+        }
+        for (Port p : a.ports()) {
+            p.link().close();
+            r.kernel().unregister(p.side(), p.ifindex());
+        }
+    }
+
+    /** Releases the attachments of containers that stopped, went away or restarted, and of interfaces gone. */
+    private void reap() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                TimeUnit.MILLISECONDS.sleep(REAP_EVERY_MS);
+                reapOnce();
+            }
+        } catch (InterruptedException e) {
+            // stopping
+        }
+    }
+
+    /** One pass of the reaper; also called by tests. */
+    synchronized List<Attachment> reapOnce() {
+        Running r = running;
+        List<Attachment> gone = new ArrayList<>();
+        if (r == null) {
+            return gone;
+        }
+        for (Attachment a : attachments) {
+            if (a.isContainer()) {
+                Optional<Container> now = r.containers().find(a.container().id());
+                if (now.isEmpty() || !now.get().running() || now.get().pid() != a.pid()) {
+                    gone.add(a);
+                }
+            } else if (VethPair.hostIndex(a.interfaceName()).orElse(-1) != a.index(Side.HOST)) {
+                gone.add(a);
+            }
+        }
+        for (Attachment a : gone) {
+            release(r, a);
+        }
+        return gone;
+    }
+
+    // ---- queries -------------------------------------------------------------------------
+
+    List<Attachment> attachments() {
+        return List.copyOf(attachments);
+    }
+
+    Optional<Attachment> find(String word) {
+        return attachments.stream().filter(a -> a.matches(word)).findFirst();
+    }
+
+    /** The attachment with an end on (side, ifindex). */
+    Optional<Attachment> owner(Side side, int ifindex) {
+        return attachments.stream().filter(a -> a.ports().stream().anyMatch(p -> p.side() == side && p.ifindex() == ifindex))
+                .findFirst();
+    }
+
+    XdpKernel kernel() {
+        return running().kernel();
+    }
+
+    Containers containers() {
+        return running().containers();
+    }
+
+    boolean isRunning() {
+        return running != null;
+    }
+
+    // ---- rules ---------------------------------------------------------------------------
+
+    /**
+     * Adds a drop rule on an attachment's first veth pair (both ends).
+     *
+     * @throws IllegalArgumentException when the same rule exists or every slot is taken
+     */
+    synchronized RuleEntry addRule(Attachment a, Rule rule) {
+        Running r = running();
+        int free = -1;
+        for (int slot = 0; slot < rules.length; slot++) {
+            if (rules[slot] == null) {
+                free = free < 0 ? slot : free;
+            } else if (rules[slot].attachment() == a && rules[slot].rule().equals(rule)) {
+                throw new IllegalArgumentException("rule '" + rule + "' already exists for " + a.target());
+            }
+        }
+        if (free < 0) {
+            throw new IllegalArgumentException("all " + rules.length + " rule slots are taken (xdp:allow one first)");
+        }
+        RuleEntry e = new RuleEntry(free, a, rule);
+        rules[free] = e;
+        r.kernel().setRule(free, rule.encode(a.index(Side.HOST), a.index(Side.INNER)), slotsInUse());
+        return e;
+    }
+
+    /** Removes a rule; false when the attachment has no such rule. */
+    synchronized boolean removeRule(Attachment a, Rule rule) {
+        for (int slot = 0; slot < rules.length; slot++) {
+            if (rules[slot] != null && rules[slot].attachment() == a && rules[slot].rule().equals(rule)) {
+                rules[slot] = null;
+                running().kernel().clearRule(slot, slotsInUse());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    synchronized List<RuleEntry> rules() {
+        List<RuleEntry> all = new ArrayList<>();
+        for (RuleEntry e : rules) {
+            if (e != null) {
+                all.add(e);
+            }
+        }
+        return all;
+    }
+
+    private int slotsInUse() {
+        for (int slot = rules.length - 1; slot >= 0; slot--) {
+            if (rules[slot] != null) {
+                return slot + 1;
+            }
+        }
+        return 0;
+    }
+
+    // ---- capture -------------------------------------------------------------------------
+
+    /** A capture in progress; closing it turns sampling off. */
+    interface Capture extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts sampling the packets of an attachment that match {@code filter}, at most
+     * {@link #CAPTURE_RATE} a second per CPU.
+     *
+     * @throws IllegalStateException when a capture is already running (one at a time)
+     */
+    synchronized Capture startCapture(Attachment a, Rule filter) {
+        Running r = running();
+        if (capturing) {
+            throw new IllegalStateException("a capture is already running; one at a time");
+        }
+        capturing = true;
+        byte[] f = filter.encode(a.index(Side.HOST), a.index(Side.INNER));
+        r.kernel().capture(true, CAPTURE_RATE, f);
+        return new Capture() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                synchronized (XdpTracker.this) {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
+                    capturing = false;
+                    Running now = running;
+                    if (now != null) {
+                        now.kernel().capture(false, 0, new byte[Rule.SIZE]);
+                    }
+                }
+            }
+        };
+    }
+
+    private Running running() {
+        Running r = running;
+        if (r == null) {
+            throw new IllegalStateException("the xdp tracker is not running (tracker:start xdp)");
+        }
+        return r;
+    }
+}
