@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Where cgroup files are: the mount points of the cgroup v1 controllers and of cgroup v2
@@ -110,7 +111,9 @@ final class CgroupFs {
         if (v2Mount != null && !cgroups.v2Path().isEmpty()) {
             byPath.put(under(v2Mount, cgroups.v2Path()).toString(), "v2");
         }
-        cgroups.v1Paths().forEach((controller, path) -> {
+        // Sorted: Map.copyOf iterates in an order that changes from run to run, and
+        // "cpu,cpuacct" should read the same every time (and as /proc/PID/cgroup writes it).
+        new TreeMap<>(cgroups.v1Paths()).forEach((controller, path) -> {
             Path mount = v1Mounts.get(controller);
             if (mount != null) {
                 byPath.merge(under(mount, path).toString(), controller, (a, b) -> a + "," + b);
