@@ -87,6 +87,23 @@ final class HeadlessRuntime implements AutoCloseable {
         return run(List.of(home.resolve("bin/apiary").toString(), "-c", commands), socket);
     }
 
+    /**
+     * Runs {@code commands} through {@code bin/apiary -c} and checks that they are refused:
+     * a non-zero status, {@code message} in what they print on stderr, and the runtime still up.
+     */
+    void assertRefused(String commands, String message) throws IOException, InterruptedException {
+        Result r = command(commands);
+        if (r.status() == 0) {
+            throw new AssertionError(commands + " must fail: " + r);
+        }
+        if (!r.err().contains(message)) {
+            throw new AssertionError(commands + " says '" + message + "': " + r);
+        }
+        if (!isAlive()) {
+            throw new AssertionError("the runtime is still up after " + commands + ":\n" + log());
+        }
+    }
+
     static Result run(List<String> command, Path socket) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (socket != null) {
