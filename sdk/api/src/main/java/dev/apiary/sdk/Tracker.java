@@ -19,8 +19,19 @@ public interface Tracker {
     /** One line for {@code tracker:list}. */
     String description();
 
-    /** The event types it produces. */
-    List<String> eventTypes();
+    /**
+     * The event types it produces, each with its record class and documentation: the one
+     * declaration of its events, from which the shell's columns, the JSON keys and
+     * {@code tracker:info} are drawn. The default declares none.
+     */
+    default List<EventType> events() {
+        return List.of();
+    }
+
+    /** The names of the event types it produces; by default those of {@link #events()}. */
+    default List<String> eventTypes() {
+        return events().stream().map(EventType::name).toList();
+    }
 
     /**
      * Loads and attaches the tracker's BPF through {@code context}. A thrown exception (a

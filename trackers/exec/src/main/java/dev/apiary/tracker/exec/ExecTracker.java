@@ -4,6 +4,7 @@ import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
@@ -48,8 +49,10 @@ public final class ExecTracker implements Tracker {
     }
 
     @Override
-    public List<String> eventTypes() {
-        return List.of(ExecEvent.TYPE, ExitEvent.TYPE);
+    public List<EventType> events() {
+        return List.of(
+                new EventType(ExecEvent.TYPE, ExecEvent.class, "a process ran a program (execve/execveat), or failed to"),
+                new EventType(ExitEvent.TYPE, ExitEvent.class, "a process ended (its last thread exited)"));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.apiary.tracker.file;
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.util.List;
@@ -51,8 +52,16 @@ public final class FileTracker implements Tracker {
     }
 
     @Override
-    public List<String> eventTypes() {
-        return FileEvent.OPERATIONS.subList(1, FileEvent.OPERATIONS.size());
+    public List<EventType> events() {
+        return EventType.of(FileEvent.class,
+                "open", "a file opened (openat, openat2, creat, open), with its flags and mode",
+                "mknod", "a special file or FIFO made",
+                "mkdir", "a directory made",
+                "unlink", "a file removed",
+                "rmdir", "a directory removed",
+                "rename", "a file renamed or moved",
+                "chmod", "a file's mode changed",
+                "chown", "a file's owner changed");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.apiary.tracker.namespace;
 
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
@@ -47,8 +48,20 @@ public final class NamespaceTracker implements Tracker {
     }
 
     @Override
-    public List<String> eventTypes() {
-        return EVENT_TYPES;
+    public List<EventType> events() {
+        List<EventType> out = new java.util.ArrayList<>();
+        out.addAll(EventType.of(NamespaceEvent.class,
+                "clone", "a process cloned with new namespaces (CLONE_NEW*)",
+                "unshare", "a process left namespaces for new ones",
+                "setns", "a process entered another process's namespace"));
+        out.addAll(EventType.of(MountEvent.class,
+                "mount", "a file system mounted", "umount", "a file system unmounted",
+                "pivot_root", "a process changed its root file system", "move_mount", "a mount moved",
+                "fsopen", "a file system context opened", "fsmount", "a mount made from a context",
+                "open_tree", "a mount tree opened or cloned"));
+        out.addAll(EventType.of(CgroupEvent.class,
+                "cgroup_mkdir", "a cgroup made", "cgroup_attach", "a process moved into a cgroup"));
+        return List.copyOf(out);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.apiary.bpf.BpfLink;
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.time.Duration;
@@ -58,8 +59,9 @@ public final class SyscallTracker implements Tracker {
     }
 
     @Override
-    public List<String> eventTypes() {
-        return List.of(SyscallEvent.TYPE);
+    public List<EventType> events() {
+        return List.of(new EventType(SyscallEvent.TYPE, SyscallEvent.class,
+                "one system call of a traced process, while syscall:trace is on (counts are aggregated in the kernel)"));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.apiary.tracker.tcp;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
@@ -47,8 +48,13 @@ public final class TcpTracker implements Tracker {
     }
 
     @Override
-    public List<String> eventTypes() {
-        return List.of(TcpEvent.CONNECT, TcpEvent.ACCEPT, TcpEvent.LISTEN, TcpEvent.CLOSE, TcpEvent.STATE);
+    public List<EventType> events() {
+        return EventType.of(TcpEvent.class,
+                TcpEvent.CONNECT, "an outgoing connection established or refused",
+                TcpEvent.ACCEPT, "an incoming connection accepted",
+                TcpEvent.LISTEN, "a socket started listening",
+                TcpEvent.CLOSE, "a connection closed, with its bytes and lifetime",
+                TcpEvent.STATE, "a TCP state change");
     }
 
     /** Subscribes the table before attaching, so that no record of the first connections is missed. */

@@ -7,6 +7,7 @@ import dev.apiary.bpf.BpfProgram;
 import dev.apiary.bpf.XdpMode;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.io.IOException;
@@ -63,8 +64,8 @@ public final class XdpTracker implements Tracker {
     }
 
     @Override
-    public List<String> eventTypes() {
-        return List.of("packet");
+    public List<EventType> events() {
+        return List.of(new EventType("packet", PacketEvent.class, "a sampled packet's headers, while xdp:capture runs"));
     }
 
     @Override
