@@ -5,6 +5,7 @@ import dev.apiary.bpf.libbpf.bpf_map_batch_opts;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -70,6 +71,26 @@ public final class BpfMap {
 
     public boolean isPerCpu() {
         return perCpu;
+    }
+
+    /** The kernel's map flags (BPF_F_NO_PREALLOC, ...), as declared or set before load. */
+    public int mapFlags() {
+        return Libbpf.bpf_map__map_flags(handle);
+    }
+
+    /**
+     * Where libbpf pins this map: {@code <pin root>/<name>} for a map declared with
+     * {@code __uint(pinning, LIBBPF_PIN_BY_NAME)} in an object opened with a pin root, or a
+     * path set by libbpf's own API; empty for a map that is not pinned.
+     */
+    public Optional<Path> pinPath() {
+        try {
+            MemorySegment path = (MemorySegment) Native.BPF_MAP_PIN_PATH.invokeExact(handle);
+            return path.equals(MemorySegment.NULL) ? Optional.empty()
+                    : Optional.of(Path.of(path.reinterpret(4096).getString(0)));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     /** The map's file descriptor once loaded. */

@@ -81,6 +81,18 @@ public final class BpfObject implements AutoCloseable {
      * @throws BpfException if libbpf cannot parse the ELF (not a BPF object, no BTF where needed, ...)
      */
     public static BpfObject open(byte[] elf, String name) {
+        return open(elf, name, null);
+    }
+
+    /**
+     * Opens an object whose maps declared with {@code __uint(pinning, LIBBPF_PIN_BY_NAME)}
+     * are pinned at {@code pinRoot/<map name>} on load, reusing a map already pinned there
+     * (libbpf's pin_root_path). Call {@link #reconcilePins()} before {@link #load()} so that
+     * a pinned map whose definition changed is replaced instead of failing the load.
+     *
+     * @param pinRoot a folder in a bpffs mount, or null for libbpf's default (/sys/fs/bpf)
+     */
+    public static BpfObject open(byte[] elf, String name, Path pinRoot) {
         LibbpfLog.install();
         Arena arena = Arena.ofShared();
         try {
@@ -95,6 +107,9 @@ public final class BpfObject implements AutoCloseable {
             bpf_object_open_opts.kernel_log_size(opts, VERIFIER_LOG_BYTES);
             // Level 0: no log while loading, but on failure libbpf retries at level 1 into our buffer.
             bpf_object_open_opts.kernel_log_level(opts, 0);
+            if (pinRoot != null) {
+                bpf_object_open_opts.pin_root_path(opts, arena.allocateFrom(pinRoot.toString()));
+            }
             MemorySegment state = Native.errnoState(arena);
             List<String> warnings = new ArrayList<>();
             MemorySegment handle = LibbpfLog.captureInto(warnings, () -> {
@@ -220,6 +235,43 @@ public final class BpfObject implements AutoCloseable {
             throw new BpfException("cannot load BPF object '" + name + "'" + details(warnings), err, log);
         }
         loaded = true;
+    }
+
+    /**
+     * Before load, checks each pinned map (see {@link #open(byte[], String, Path)}) against
+     * what is pinned at its path: a map of the same type, key and value size, capacity and
+     * flags is kept for libbpf to reuse; a different one is unpinned, so that the load creates
+     * a fresh map instead of failing. Call it after the last change to map sizes.
+     *
+     * @return one entry per map with a pin path, in the object's order
+     * @throws BpfException when a pin exists but cannot be read or removed
+     */
+    public List<PinnedMap> reconcilePins() {
+        checkNotLoaded("reconcile pinned maps");
+        List<PinnedMap> out = new ArrayList<>();
+        for (BpfMap map : maps.values()) {
+            Optional<Path> pin = map.pinPath();
+            if (pin.isEmpty()) {
+                continue;
+            }
+            Path path = pin.get();
+            if (!Files.exists(path)) {
+                out.add(new PinnedMap(map.name(), path, PinnedMap.Outcome.NEW, ""));
+                continue;
+            }
+            String difference = PinnedMaps.difference(path, map);
+            if (difference.isEmpty()) {
+                out.add(new PinnedMap(map.name(), path, PinnedMap.Outcome.REUSED, ""));
+            } else {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new BpfException("cannot remove the incompatible pinned map " + path + ": " + e);
+                }
+                out.add(new PinnedMap(map.name(), path, PinnedMap.Outcome.INCOMPATIBLE, difference));
+            }
+        }
+        return List.copyOf(out);
     }
 
     public boolean isLoaded() {

@@ -68,6 +68,11 @@ final class Native {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS), false);
     static final MethodHandle IF_NAMETOINDEX = libc("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
 
+    /** libbpf functions the generated bindings lack. */
+    static final MethodHandle BPF_MAP_PIN_PATH = LINKER.downcallHandle(
+            SymbolLookup.libraryLookup("libbpf.so.1", Arena.global()).findOrThrow("bpf_map__pin_path"),
+            FunctionDescriptor.of(ADDRESS, ADDRESS));
+
     private static final int SC_PAGESIZE = 30;
     static final long PAGE_SIZE = sysconf(SC_PAGESIZE);
 
