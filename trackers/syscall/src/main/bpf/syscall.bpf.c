@@ -89,6 +89,7 @@ struct {
 	__uint(max_entries, 16384); /* every cgroup with syscalls, the host's own included */
 	__type(key, __u64);
 	__type(value, struct cgroup_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME); /* kept across tracker:update */
 } cgroup_slots SEC(".maps");
 
 struct {
@@ -96,6 +97,7 @@ struct {
 	__uint(max_entries, 1024); /* slots: cgroups counted at once; the loader may resize */
 	__type(key, __u32);
 	__type(value, struct syscall_row);
+	__uint(pinning, LIBBPF_PIN_BY_NAME); /* kept across tracker:update */
 } syscall_counts SEC(".maps");
 
 /*
@@ -113,6 +115,7 @@ struct {
 	__uint(max_entries, MISS_COUNT);
 	__type(key, __u32);
 	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME); /* kept across tracker:update */
 } syscall_misses SEC(".maps");
 
 struct {

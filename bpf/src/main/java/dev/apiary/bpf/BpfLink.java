@@ -10,27 +10,39 @@ import java.lang.foreign.MemorySegment;
 public final class BpfLink implements AutoCloseable {
 
     private final BpfObject owner;
-    private final String description;
+    private final String program;
+    private final String target;
     private MemorySegment libbpfLink; // a struct bpf_link *, or NULL for a raw link fd
     private int fd;
 
-    private BpfLink(BpfObject owner, String description, MemorySegment libbpfLink, int fd) {
+    private BpfLink(BpfObject owner, String program, String target, MemorySegment libbpfLink, int fd) {
         this.owner = owner;
-        this.description = description;
+        this.program = program;
+        this.target = target;
         this.libbpfLink = libbpfLink;
         this.fd = fd;
     }
 
-    static BpfLink ofLibbpf(BpfObject owner, String description, MemorySegment link) {
-        BpfLink l = new BpfLink(owner, description, link, Libbpf.bpf_link__fd(link));
+    static BpfLink ofLibbpf(BpfObject owner, String program, String target, MemorySegment link) {
+        BpfLink l = new BpfLink(owner, program, target, link, Libbpf.bpf_link__fd(link));
         owner.adopt(l);
         return l;
     }
 
-    static BpfLink ofFd(BpfObject owner, String description, int fd) {
-        BpfLink l = new BpfLink(owner, description, MemorySegment.NULL, fd);
+    static BpfLink ofFd(BpfObject owner, String program, String target, int fd) {
+        BpfLink l = new BpfLink(owner, program, target, MemorySegment.NULL, fd);
         owner.adopt(l);
         return l;
+    }
+
+    /** The name of the program it attaches. */
+    public String program() {
+        return program;
+    }
+
+    /** What it attaches to: "at tp_btf/sched_process_exec", "on ifindex 7 (generic)", "on cgroup /sys/fs/cgroup/...". */
+    public String target() {
+        return target;
     }
 
     /** The link's file descriptor, or -1 once closed. */
@@ -41,7 +53,7 @@ public final class BpfLink implements AutoCloseable {
     /** The kernel's id of the link, as bpftool shows it. */
     public int id() {
         if (fd < 0) {
-            throw new BpfException("link " + description + " is closed");
+            throw new BpfException("link " + program + " " + target + " is closed");
         }
         return KernelBpfObjects.idOf(fd);
     }
@@ -67,6 +79,6 @@ public final class BpfLink implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "BpfLink[" + description + (fd < 0 ? ", closed" : "") + "]";
+        return "BpfLink[" + program + " " + target + (fd < 0 ? ", closed" : "") + "]";
     }
 }

@@ -56,6 +56,7 @@ public final class BpfObject implements AutoCloseable {
     private BpfGlobals globals;
     private Btf btf;
     private boolean loaded;
+    private List<PinnedMap> pinned = List.of();
 
     private BpfObject(String name, Arena arena, MemorySegment logBuffer, MemorySegment handle) {
         this.name = name;
@@ -271,7 +272,25 @@ public final class BpfObject implements AutoCloseable {
                 out.add(new PinnedMap(map.name(), path, PinnedMap.Outcome.INCOMPATIBLE, difference));
             }
         }
-        return List.copyOf(out);
+        pinned = List.copyOf(out);
+        return pinned;
+    }
+
+    /** The links open now, made by this object's programs, in the order they were made. */
+    public List<BpfLink> links() {
+        synchronized (links) {
+            return List.copyOf(links);
+        }
+    }
+
+    /** What the last {@link #reconcilePins()} found; empty before it ran. */
+    public List<PinnedMap> pinnedMaps() {
+        return pinned;
+    }
+
+    /** Whether the map named was kept from an earlier load (see {@link #reconcilePins()}). */
+    public boolean keptFromEarlierLoad(String mapName) {
+        return pinned.stream().anyMatch(p -> p.map().equals(mapName) && p.outcome() == PinnedMap.Outcome.REUSED);
     }
 
     public boolean isLoaded() {
@@ -327,10 +346,9 @@ public final class BpfObject implements AutoCloseable {
         if (handle == null) {
             return;
         }
-        for (int i = links.size() - 1; i >= 0; i--) {
-            links.get(i).close();
+        for (BpfLink link : links().reversed()) {
+            link.close();
         }
-        links.clear();
         Libbpf.bpf_object__close(handle);
         handle = null;
         arena.close();
@@ -342,11 +360,15 @@ public final class BpfObject implements AutoCloseable {
     }
 
     void adopt(BpfLink link) {
-        links.add(link);
+        synchronized (links) {
+            links.add(link);
+        }
     }
 
     void forget(BpfLink link) {
-        links.remove(link);
+        synchronized (links) {
+            links.remove(link);
+        }
     }
 
     Arena arena() {

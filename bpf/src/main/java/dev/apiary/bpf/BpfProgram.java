@@ -105,7 +105,7 @@ public final class BpfProgram {
                 }
                 throw new BpfException("cannot attach program '" + name + "' at " + sectionName + hint(errno), errno);
             }
-            return Optional.of(BpfLink.ofLibbpf(owner, name + " at " + sectionName, link));
+            return Optional.of(BpfLink.ofLibbpf(owner, name, "at " + sectionName, link));
         } catch (BpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -130,7 +130,7 @@ public final class BpfProgram {
                 throw new BpfException("cannot attach XDP program '" + name + "' to interface " + ifindex
                         + " in " + mode.name().toLowerCase() + " mode" + why, fd);
             }
-            return BpfLink.ofFd(owner, name + " on ifindex " + ifindex + " (" + mode.name().toLowerCase() + ")", fd);
+            return BpfLink.ofFd(owner, name, "on ifindex " + ifindex + " (" + mode.name().toLowerCase() + ")", fd);
         }
     }
 
@@ -154,7 +154,7 @@ public final class BpfProgram {
                 if (link.equals(MemorySegment.NULL)) {
                     throw new BpfException("cannot attach program '" + name + "' to cgroup " + cgroup, Native.errno(state));
                 }
-                return BpfLink.ofLibbpf(owner, name + " on cgroup " + cgroup, link);
+                return BpfLink.ofLibbpf(owner, name, "on cgroup " + cgroup, link);
             } finally {
                 Native.close(cgroupFd); // the link holds its own reference to the cgroup
             }

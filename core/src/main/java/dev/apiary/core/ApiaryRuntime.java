@@ -10,6 +10,7 @@ import dev.apiary.core.dispatch.Dispatcher;
 import dev.apiary.core.output.EventLog;
 import dev.apiary.core.system.KernelSetup;
 import dev.apiary.core.tracker.TrackerManager;
+import dev.apiary.core.tracker.TrackerPins;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
@@ -102,8 +103,10 @@ public final class ApiaryRuntime implements Events, Containers {
                 opened.push(log);
                 opened.push(dispatcher.subscribe("event-log", log));
             }
+            TrackerPins pins = TrackerPins.create(TrackerPins.DEFAULT_BASE);
+            opened.push(pins);
             this.trackers = new TrackerManager(context, dispatcher, this, Optional.of(cgroups.map("apiary_watched")),
-                    config.wakeup_bytes());
+                    config.wakeup_bytes(), pins);
             opened.push(trackers);
             trackers.open();
             LOG.info("Apiary core {} running", version);

@@ -4,6 +4,7 @@ import dev.apiary.core.ApiaryRuntime;
 import dev.apiary.core.output.Json;
 import dev.apiary.core.output.Table;
 import dev.apiary.core.tracker.TrackerManager;
+import dev.apiary.core.tracker.TrackerHandle;
 import dev.apiary.core.tracker.TrackerManager.TrackerBundle;
 import dev.apiary.core.tracker.TrackerState;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = TrackerCommands.class, property = {
         "osgi.command.scope=tracker",
         "osgi.command.function=list",
+        "osgi.command.function=info",
         "osgi.command.function=start",
         "osgi.command.function=stop",
         "osgi.command.function=install",
@@ -88,6 +90,14 @@ public final class TrackerCommands {
         return table.toString();
     }
 
+    @Descriptor("show a tracker: version, bundle, BPF programs and their attach points, maps and their sizes, "
+            + "and its event types with every field and what it means")
+    public String info(@Descriptor("print JSON instead of text") @Parameter(names = "--json", presentValue = "true",
+            absentValue = "false") boolean json, @Descriptor("tracker name, as tracker:list shows it") String name) {
+        TrackerInfo info = TrackerInfo.of(require(name));
+        return json ? Json.pretty(info) : info.toText();
+    }
+
     @Descriptor("start a stopped tracker (starts its bundle and loads its BPF)")
     public String start(@Descriptor("tracker name, as tracker:list shows it") String name) throws BundleException {
         TrackerBundle t = require(name);
@@ -112,23 +122,28 @@ public final class TrackerCommands {
         return "tracker " + name + " stopped";
     }
 
-    @Descriptor("install a tracker bundle from a file path or URL and start it")
-    public String install(@Descriptor("path or URL of the tracker jar") String location) throws BundleException, IOException {
-        String url = toUrl(location);
-        String declared = trackerHeader(url);
-        if (declared == null) {
-            throw new IllegalArgumentException(location + " is not a tracker bundle: its manifest has no "
-                    + TrackerManager.TRACKER_HEADER + " header");
-        }
+    @Descriptor("install a tracker bundle and start it, from a file path, a file:/http: URL, or a Maven coordinate "
+            + "(group:artifact:version[:classifier], or mvn:group/artifact/version) in the local Maven repository")
+    public String install(@Descriptor("path, URL or Maven coordinate of the tracker jar") String location)
+            throws BundleException, IOException {
+        String url = TrackerSources.toUrl(location, bundleContext);
+        String declared = TrackerSources.trackerName(url);
         if (manager().bundle(declared).isPresent()) {
             throw new IllegalArgumentException("a tracker named " + declared + " is already installed; use tracker:update "
                     + declared + " " + location);
         }
-        Bundle bundle = bundleContext.installBundle(url);
+        Bundle bundle;
+        try {
+            bundle = bundleContext.installBundle(url);
+        } catch (BundleException e) {
+            throw new IllegalArgumentException(location + " cannot be installed: " + e.getMessage());
+        }
         try {
             bundle.start();
         } catch (BundleException e) {
-            return "installed " + declared + " [" + bundle.getBundleId() + "] but it does not start: " + e.getMessage();
+            throw new IllegalStateException("installed tracker " + declared + " [" + bundle.getBundleId()
+                    + "] but it does not start: " + TrackerSources.explain(e, bundleContext)
+                    + "; fix it and tracker:update " + declared + " PATH, or tracker:uninstall " + declared);
         }
         return outcome(declared, "installed and started");
     }
@@ -142,17 +157,21 @@ public final class TrackerCommands {
     public String update(@Descriptor("tracker name") String name,
             @Descriptor("path or URL of the new jar") String location) throws BundleException, IOException {
         TrackerBundle t = require(name);
-        if (location == null) {
-            t.bundle().update();
-        } else {
-            String url = toUrl(location);
-            String declared = trackerHeader(url);
-            if (declared != null && !declared.equals(name)) {
-                throw new IllegalArgumentException(location + " carries tracker " + declared + ", not " + name);
+        try {
+            if (location == null) {
+                t.bundle().update();
+            } else {
+                String url = TrackerSources.toUrl(location, bundleContext);
+                String declared = TrackerSources.trackerName(url);
+                if (!declared.equals(name)) {
+                    throw new IllegalArgumentException(location + " carries tracker " + declared + ", not " + name);
+                }
+                try (InputStream in = URI.create(url).toURL().openStream()) {
+                    t.bundle().update(in);
+                }
             }
-            try (InputStream in = URI.create(url).toURL().openStream()) {
-                t.bundle().update(in);
-            }
+        } catch (BundleException e) {
+            throw new IllegalStateException("tracker " + name + " was not updated: " + TrackerSources.explain(e, bundleContext));
         }
         return outcome(name, "updated");
     }
@@ -181,16 +200,24 @@ public final class TrackerCommands {
         return runtime.trackers();
     }
 
+    /** What became of its pinned maps, when it has some. */
+    private static String kept(TrackerHandle handle) {
+        List<String> said = handle.objects().stream().flatMap(o -> o.pinnedMaps().stream()).map(Object::toString).toList();
+        return said.isEmpty() ? "" : "; pinned maps: " + String.join("; ", said);
+    }
+
     /** Waits until the tracker is running or failed, and says which. */
     private String outcome(String name, String what) {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         while (System.nanoTime() < deadline) {
             var handle = manager().find(name);
             if (handle.isPresent() && handle.get().state() == TrackerState.RUNNING) {
-                return "tracker " + name + " " + what + ", running";
+                return "tracker " + name + " " + what + ", running" + kept(handle.get());
             }
             if (handle.isPresent() && handle.get().state() == TrackerState.FAILED) {
-                throw new IllegalStateException("tracker " + name + " " + what + " but failed: " + handle.get().error());
+                throw new IllegalStateException("tracker " + name + " " + what + " but failed: " + handle.get().error()
+                        + "\n(it stays installed, as failed: fix it and tracker:update " + name + " PATH, or tracker:uninstall "
+                        + name + ")");
             }
             try {
                 Thread.sleep(20);
@@ -200,38 +227,5 @@ public final class TrackerCommands {
             }
         }
         return "tracker " + name + " " + what + "; not running yet (see tracker:list)";
-    }
-
-    static String toUrl(String location) {
-        if (location == null || location.isBlank()) {
-            throw new IllegalArgumentException("give a path or URL of a tracker jar");
-        }
-        try {
-            URI uri = new URI(location);
-            if (uri.getScheme() != null && uri.getScheme().length() > 1) {
-                return uri.toString();
-            }
-        } catch (URISyntaxException e) {
-            // a path with characters URIs do not allow
-        }
-        Path path = Path.of(location).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("no such file: " + path);
-        }
-        return path.toUri().toString();
-    }
-
-    /** The tracker header of the jar at url, or null when it has none. */
-    static String trackerHeader(String url) throws IOException {
-        try (InputStream in = URI.create(url).toURL().openStream(); JarInputStream jar = new JarInputStream(in)) {
-            Manifest mf = jar.getManifest();
-            if (mf == null) {
-                throw new IllegalArgumentException(url + " is not a bundle jar: it has no manifest");
-            }
-            String name = mf.getMainAttributes().getValue(TrackerManager.TRACKER_HEADER);
-            return name == null || name.isBlank() ? null : name.trim();
-        } catch (java.util.zip.ZipException e) {
-            throw new IllegalArgumentException(url + " is not a bundle jar: " + e.getMessage());
-        }
     }
 }

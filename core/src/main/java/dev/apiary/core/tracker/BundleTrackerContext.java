@@ -3,6 +3,7 @@ package dev.apiary.core.tracker;
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.Bytes;
+import dev.apiary.bpf.PinnedMap;
 import dev.apiary.bpf.RingBuffer;
 import dev.apiary.core.dispatch.Dispatcher;
 import dev.apiary.core.dispatch.RingSource;
@@ -15,11 +16,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tracker's context: loads BPF objects from the tracker's own bundle, registers their
@@ -32,6 +36,8 @@ final class BundleTrackerContext implements TrackerContext {
     static final String WATCHED_MAP = "apiary_watched";
     static final String WAKEUP_GLOBAL = "apiary_wakeup_bytes";
 
+    private static final Logger LOG = LoggerFactory.getLogger(BundleTrackerContext.class);
+
     private final String name;
     private final Bundle bundle;
     private final Dispatcher dispatcher;
@@ -39,10 +45,12 @@ final class BundleTrackerContext implements TrackerContext {
     private final Optional<BpfMap> watched;
     private final int wakeupBytes;
     private final TrackerResources resources;
+    private final Path pinFolder;
     private final List<RingSource> sources = new CopyOnWriteArrayList<>();
+    private final List<BpfObject> objects = new CopyOnWriteArrayList<>();
 
     BundleTrackerContext(String name, Bundle bundle, Dispatcher dispatcher, Containers containers,
-            Optional<BpfMap> watched, int wakeupBytes, TrackerResources resources) {
+            Optional<BpfMap> watched, int wakeupBytes, TrackerResources resources, Path pinFolder) {
         this.name = name;
         this.bundle = bundle;
         this.dispatcher = dispatcher;
@@ -50,6 +58,7 @@ final class BundleTrackerContext implements TrackerContext {
         this.watched = watched;
         this.wakeupBytes = wakeupBytes;
         this.resources = resources;
+        this.pinFolder = pinFolder;
     }
 
     @Override
@@ -59,8 +68,10 @@ final class BundleTrackerContext implements TrackerContext {
 
     @Override
     public BpfObject load(String resource, Consumer<BpfObject> configure, EventDecoder decoder) {
-        BpfObject obj = BpfObject.open(readResource(resource), name);
+        // Maps declared with LIBBPF_PIN_BY_NAME live in the tracker's folder, across its updates.
+        BpfObject obj = BpfObject.open(readResource(resource), name, pinFolder);
         resources.add(obj);
+        resources.add(() -> objects.remove(obj));
         watched.ifPresent(shared -> obj.findMap(WATCHED_MAP).ifPresent(map -> map.reuseFd(shared.fd())));
         Optional<BpfMap> events = obj.findMap(EVENTS_MAP);
         if (events.isPresent() && obj.globals().contains(WAKEUP_GLOBAL)) {
@@ -70,7 +81,15 @@ final class BundleTrackerContext implements TrackerContext {
         if (configure != null) {
             configure.accept(obj);
         }
+        for (PinnedMap pin : obj.reconcilePins()) {
+            if (pin.outcome() == PinnedMap.Outcome.INCOMPATIBLE) {
+                LOG.warn("tracker {}: {}", name, pin);
+            } else {
+                LOG.info("tracker {}: pinned map {}", name, pin);
+            }
+        }
         obj.load();
+        objects.add(obj);
         if (watched.isEmpty()) {
             // No shared scope (core runs without its own object, as in tests): watch everything.
             obj.findMap(WATCHED_MAP).ifPresent(map -> map.update(Bytes.u32(0), new byte[] {1}));
@@ -115,6 +134,11 @@ final class BundleTrackerContext implements TrackerContext {
         Subscription subscription = dispatcher.subscribe(name + "/" + subscriberName, subscriber);
         resources.add(subscription);
         return subscription;
+    }
+
+    /** The BPF objects it loaded and has open. */
+    List<BpfObject> objects() {
+        return List.copyOf(objects);
     }
 
     /** The rings this tracker registered, for statistics. */

@@ -15,6 +15,7 @@ import org.osgi.framework.Bundle;
 public final class TrackerHandle {
 
     private final Tracker tracker;
+    private final String name;
     private final Bundle bundle;
     private volatile TrackerState state = TrackerState.STARTING;
     private volatile String error = "";
@@ -23,21 +24,31 @@ public final class TrackerHandle {
     private volatile BundleTrackerContext context;
     private volatile TrackerResources resources;
 
-    TrackerHandle(Tracker tracker, Bundle bundle) {
+    TrackerHandle(Tracker tracker, String name, Bundle bundle) {
         this.tracker = tracker;
+        this.name = name;
         this.bundle = bundle;
     }
 
     public String name() {
-        return tracker.name();
+        return name;
     }
 
+    /** Its line for tracker:list; "" when the tracker's own method throws. */
     public String description() {
-        return tracker.description();
+        try {
+            return tracker.description();
+        } catch (RuntimeException | LinkageError e) {
+            return "";
+        }
     }
 
     public List<String> eventTypes() {
-        return tracker.eventTypes();
+        try {
+            return tracker.eventTypes();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of();
+        }
     }
 
     public Bundle bundle() {
@@ -67,6 +78,21 @@ public final class TrackerHandle {
     public List<RingSource> sources() {
         BundleTrackerContext c = context;
         return c == null ? List.of() : c.sources();
+    }
+
+    /** The BPF objects it has loaded and open (empty unless running). */
+    public List<dev.apiary.bpf.BpfObject> objects() {
+        BundleTrackerContext c = context;
+        return c == null ? List.of() : c.objects();
+    }
+
+    /** The declared event types, with their record classes and fields. */
+    public List<dev.apiary.sdk.EventType> events() {
+        try {
+            return tracker.events();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of();
+        }
     }
 
     Tracker tracker() {

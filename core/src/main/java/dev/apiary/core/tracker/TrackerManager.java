@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
@@ -36,15 +38,18 @@ public final class TrackerManager implements AutoCloseable {
     private final Containers containers;
     private final Optional<BpfMap> watched;
     private final int wakeupBytes;
+    private final TrackerPins pins;
     private final ServiceTracker<Tracker, TrackerHandle> services;
+    private final BundleListener uninstalls;
 
     public TrackerManager(BundleContext bundleContext, Dispatcher dispatcher, Containers containers,
-            Optional<BpfMap> watched, int wakeupBytes) {
+            Optional<BpfMap> watched, int wakeupBytes, TrackerPins pins) {
         this.bundleContext = bundleContext;
         this.dispatcher = dispatcher;
         this.containers = containers;
         this.watched = watched;
         this.wakeupBytes = wakeupBytes;
+        this.pins = pins;
         this.services = new ServiceTracker<>(bundleContext, Tracker.class, null) {
             @Override
             public TrackerHandle addingService(ServiceReference<Tracker> reference) {
@@ -52,10 +57,23 @@ public final class TrackerManager implements AutoCloseable {
                 if (tracker == null) {
                     return null;
                 }
-                TrackerHandle handle = new TrackerHandle(tracker, reference.getBundle());
-                TrackerResources resources = new TrackerResources(tracker.name());
-                handle.starting(new BundleTrackerContext(tracker.name(), reference.getBundle(), dispatcher, containers,
-                        watched, wakeupBytes, resources), resources);
+                Bundle bundle = reference.getBundle();
+                String name;
+                try {
+                    name = tracker.name();
+                } catch (RuntimeException | LinkageError e) {
+                    name = String.valueOf(bundle.getHeaders().get(TRACKER_HEADER));
+                }
+                TrackerHandle handle = new TrackerHandle(tracker, name, bundle);
+                TrackerResources resources = new TrackerResources(name);
+                Optional<String> refused = refusal(name, bundle);
+                if (refused.isPresent()) {
+                    handle.failed(refused.get());
+                    LOG.error("tracker of bundle {} refused: {}", bundle.getSymbolicName(), refused.get());
+                    return handle;
+                }
+                handle.starting(new BundleTrackerContext(name, bundle, dispatcher, containers, watched, wakeupBytes,
+                        resources, pins.folder(name)), resources);
                 // Started here, synchronously: once a tracker's bundle is active, its tracker is
                 // running or failed, so commands run right after start see it settled.
                 start(handle);
@@ -68,9 +86,43 @@ public final class TrackerManager implements AutoCloseable {
                 bundleContext.ungetService(reference);
             }
         };
+        // A tracker's pinned maps outlive its stops and updates, not its bundle.
+        this.uninstalls = event -> {
+            if (event.getType() == BundleEvent.UNINSTALLED) {
+                String declared = event.getBundle().getHeaders().get(TRACKER_HEADER);
+                if (declared != null && NAME.matcher(declared.trim()).matches() && bundle(declared.trim()).isEmpty()) {
+                    pins.remove(declared.trim());
+                }
+            }
+        };
+    }
+
+    /** A tracker's name: what commands and events call it, and its folder of pinned maps. */
+    static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+
+    /** Why a tracker cannot run under this name, if it cannot. */
+    private Optional<String> refusal(String name, Bundle bundle) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            return Optional.of("its name '" + name + "' is not a tracker name: lower case letters, digits, '-' and '_',"
+                    + " starting with a letter, at most 32 (Tracker.name())");
+        }
+        String declared = bundle.getHeaders().get(TRACKER_HEADER);
+        if (declared == null || !declared.trim().equals(name)) {
+            return Optional.of("its bundle's " + TRACKER_HEADER + " header says '" + declared + "' but its Tracker service is "
+                    + "named '" + name + "': make them the same (apiary-tracker-parent sets the header from ${apiary.tracker})");
+        }
+        for (TrackerHandle other : services.getTracked().values()) {
+            if (other.name().equals(name) && other.bundle().getBundleId() != bundle.getBundleId()) {
+                return Optional.of("the name '" + name + "' is taken by bundle " + other.bundle().getSymbolicName() + " ["
+                        + other.bundle().getBundleId() + "]: rename this tracker, or tracker:update " + name
+                        + " to replace that one");
+            }
+        }
+        return Optional.empty();
     }
 
     public void open() {
+        bundleContext.addBundleListener(uninstalls);
         services.open();
     }
 
@@ -81,7 +133,7 @@ public final class TrackerManager implements AutoCloseable {
             handle.running(Duration.ofNanos(System.nanoTime() - began));
             LOG.info("tracker {} running ({} ms)", handle.name(), handle.startTime().toMillis());
         } catch (Exception | LinkageError e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            String why = StartFailure.describe(e, handle.bundle());
             handle.failed(why);
             handle.resources().close();
             LOG.error("tracker {} failed to start: {}", handle.name(), why);
@@ -90,6 +142,9 @@ public final class TrackerManager implements AutoCloseable {
     }
 
     private void stop(TrackerHandle handle) {
+        if (handle.resources() == null) {
+            return; // refused: never started
+        }
         try {
             if (handle.state() == TrackerState.RUNNING) {
                 handle.tracker().stop();
@@ -144,6 +199,7 @@ public final class TrackerManager implements AutoCloseable {
     /** Stops every tracker and frees what they opened. */
     @Override
     public void close() {
+        bundleContext.removeBundleListener(uninstalls);
         services.close();
     }
 }

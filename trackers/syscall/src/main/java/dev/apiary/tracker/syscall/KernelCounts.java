@@ -9,8 +9,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads syscall.bpf.c's counters and turns them into counts per cgroup since the last read;
@@ -53,9 +55,36 @@ final class KernelCounts {
         this.reclaimAfterNanos = reclaimAfterNanos;
     }
 
-    /** Pushes every slot to free_slots: call once after load, before the programs attach. */
-    void fillFreeSlots() {
-        for (int slot = 0; slot < counts.maxEntries(); slot++) {
+    /**
+     * Gives the kernel's free queue every slot no cgroup holds: call once after load, before
+     * the programs attach. cgroup_slots and syscall_counts are pinned, so after a
+     * {@code tracker:update} they may be the previous version's: a cgroup that held a slot keeps
+     * it and the counts in it (the first {@link #poll} reports them whole, as counts since the
+     * slot was taken), a slot that was being reclaimed is freed, and an entry pointing past a
+     * resized counter map is dropped.
+     *
+     * @param countsKept whether syscall_counts is the previous version's (its free rows are zeroed)
+     */
+    void fillFreeSlots(boolean countsKept) {
+        int slots = counts.maxEntries();
+        Set<Integer> held = new HashSet<>();
+        for (BpfMap.Entry e : cgroupSlots.entries()) {
+            int slot = ByteBuffer.wrap(e.value()).order(ByteOrder.nativeOrder()).getInt(0);
+            if (slot == SLOT_NONE) {
+                continue;
+            }
+            if (slot < 0 || slot >= slots || !held.add(slot)) {
+                cgroupSlots.delete(e.key());
+            }
+        }
+        byte[] zeros = countsKept ? new byte[counts.lookup(Bytes.u32(0)).orElseThrow().length] : null;
+        for (int slot = 0; slot < slots; slot++) {
+            if (held.contains(slot)) {
+                continue;
+            }
+            if (countsKept) {
+                counts.update(Bytes.u32(slot), zeros);
+            }
             pushFree(slot);
         }
     }

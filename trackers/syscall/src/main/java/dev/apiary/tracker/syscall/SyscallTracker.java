@@ -82,7 +82,7 @@ public final class SyscallTracker implements Tracker {
         BpfMap misses = obj.map("syscall_misses");
         KernelCounts counts = new KernelCounts(obj.map("cgroup_slots"), obj.map("syscall_counts"), obj.map("free_slots"),
                 misses, obj.map("apiary_watched"), RECLAIM_AFTER.toNanos());
-        counts.fillFreeSlots();
+        counts.fillFreeSlots(obj.keptFromEarlierLoad("syscall_counts"));
         BpfLink enter = obj.program("syscall_enter").attach();
         SyscallTable table = new SyscallTable(KernelCounts.NR_MAX);
         Containers containers = context.containers();

@@ -45,7 +45,7 @@ class SyscallBpfTest {
     @BeforeAll
     static void load() {
         names = SyscallNames.load(KernelCounts.NR_MAX);
-        obj = BpfObject.open(OBJECT);
+        obj = BpfObject.open(readObject(), "syscall", pinRoot());
         new SyscallDecoder(names).verify(obj.btf());
         obj.program("syscall_enter").setAutoattach(false);
         obj.program("syscall_exit").setAutoattach(false);
@@ -54,7 +54,7 @@ class SyscallBpfTest {
         obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
         counts = new KernelCounts(obj.map("cgroup_slots"), obj.map("syscall_counts"), obj.map("free_slots"),
                 obj.map("syscall_misses"), obj.map("apiary_watched"), Duration.ofSeconds(60).toNanos());
-        counts.fillFreeSlots();
+        counts.fillFreeSlots(false);
         obj.program("syscall_enter").attach();
     }
 
@@ -66,6 +66,38 @@ class SyscallBpfTest {
         if (obj != null) {
             obj.close();
         }
+        removePins(PIN_ROOT);
+    }
+
+    /** The maps the tracker pins go to a folder of this test's own, removed after it. */
+    static final Path PIN_ROOT = Path.of("/sys/fs/bpf/" + PREFIX);
+
+    static Path pinRoot() {
+        try {
+            return Files.createDirectories(PIN_ROOT);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static byte[] readObject() {
+        try {
+            return Files.readAllBytes(OBJECT);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static void removePins(Path root) throws java.io.IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (var pins = Files.list(root)) {
+            for (Path p : pins.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(root);
     }
 
     @Test
