@@ -101,8 +101,16 @@ final class TrackerSources {
      */
     static String trackerName(String url) throws IOException {
         Manifest mf;
-        try (InputStream in = URI.create(url).toURL().openStream(); JarInputStream jar = new JarInputStream(in)) {
-            mf = jar.getManifest();
+        try (InputStream in = new java.io.BufferedInputStream(URI.create(url).toURL().openStream())) {
+            in.mark(4);
+            byte[] magic = in.readNBytes(4);
+            in.reset();
+            if (magic.length < 4 || magic[0] != 'P' || magic[1] != 'K') {
+                throw new IllegalArgumentException(url + " is not a jar (it is not a zip file)");
+            }
+            try (JarInputStream jar = new JarInputStream(in)) {
+                mf = jar.getManifest();
+            }
         } catch (ZipException e) {
             throw new IllegalArgumentException(url + " is not a jar: " + e.getMessage());
         } catch (FileNotFoundException e) {

@@ -98,6 +98,9 @@ public final class SyscallTracker implements Tracker {
                 return counts.misses(KernelCounts.MISS_TRACE_RATE);
             }
         };
+        // Counts kept from a previous version (pinned maps) show at once, not after the first interval.
+        long started = BootClock.nowNanos();
+        table.add(counts.poll(started), started, containers::ofCgroup);
         Thread t = Thread.ofPlatform().daemon().name("apiary-syscall-counts").start(() -> {
             while (!Thread.currentThread().isInterrupted() && enter.isOpen()) {
                 try {

@@ -1,0 +1,246 @@
+package dev.apiary.example.ipc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiary.bpf.BpfObject;
+import dev.apiary.bpf.Bytes;
+import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.RingBuffer;
+import dev.apiary.bpf.testing.RequiresBpf;
+import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.Event;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ipc.bpf.o loaded for real (no OSGi), watching everything, with real signals, pipes, Unix
+ * sockets and message queues made by child processes of this JVM; records decoded by
+ * {@link IpcDecoder}, counters read through {@link Flows}. A reader thread drains the ring
+ * all the time (the machine's other work fills it too) and keeps every decoded event; each
+ * test picks its own by pid.
+ */
+@RequiresBpf
+class IpcBpfTest {
+
+    private static final Path OBJECT = Path.of("target/classes/bpf/ipc.bpf.o");
+
+    private static BpfObject obj;
+    private static RingBuffer ring;
+    private static Flows flows;
+    private static Thread reader;
+    private static volatile boolean reading = true;
+    private static final List<Event> events = new ArrayList<>(); // guarded by itself
+
+    @BeforeAll
+    static void load() {
+        obj = BpfObject.open(OBJECT);
+        IpcDecoder decoder = new IpcDecoder(cgroup -> ContainerRef.HOST).verify(obj.btf());
+        obj.map("apiary_events").setMaxEntries(IpcTracker.RING_BYTES);
+        obj.load();
+        // Outside Apiary nobody fills the watch map: watch everything, the host included.
+        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
+        obj.attachAll();
+        flows = new Flows(obj.map("ipc_flows"));
+        ring = obj.ringBuffer();
+        reader = Thread.ofPlatform().name("ipc-ring-reader").start(() -> {
+            while (reading) {
+                ring.poll(Duration.ofMillis(5), r -> {
+                    Event e = decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
+                    synchronized (events) {
+                        events.add(e);
+                    }
+                });
+            }
+        });
+    }
+
+    @AfterAll
+    static void close() throws InterruptedException {
+        reading = false;
+        if (reader != null) {
+            reader.join();
+        }
+        if (ring != null) {
+            ring.close();
+        }
+        if (obj != null) {
+            obj.close();
+        }
+    }
+
+    @Test
+    void aKillFromAShellNamesSenderTargetSignalAndResult() throws Exception {
+        // Signalled at once, the child may still be a forked copy of sh: wait until it runs sleep.
+        Process sh = run("sh", "-c", "sleep 5 & sleep 0.5; kill -USR1 $!; wait");
+        int shell = (int) sh.pid();
+        SignalEvent s = await(SignalEvent.class, e -> e.header().pid() == shell && e.signal() == 10, "SIGUSR1 from " + shell);
+        assertEquals("sh", s.header().comm());
+        assertEquals("sleep", s.targetComm());
+        assertNotEquals(shell, s.targetPid());
+        assertEquals(s.targetPid(), s.targetTid(), "a single-threaded target: its only thread");
+        assertEquals("SIGUSR1", s.signalName());
+        assertEquals("kill", s.origin());
+        assertEquals("delivered", s.result());
+        assertTrue(s.group(), "kill(2) signals the whole process");
+        assertEquals(s.header().cgroupId(), s.targetCgroupId(), "both in this JVM's cgroup");
+        // The kernel then tells the shell its child died: SIGCHLD from sleep to sh.
+        SignalEvent chld = await(SignalEvent.class, e -> e.header().pid() == s.targetPid() && e.signal() == 17, "SIGCHLD");
+        assertEquals(shell, chld.targetPid());
+        assertEquals("kernel", chld.origin());
+    }
+
+    @Test
+    void aShellPipelineShowsThePipeItsWriterAndItsReader() throws Exception {
+        Process sh = run("sh", "-c", "echo hello | cat > /dev/null");
+        int shell = (int) sh.pid();
+        PipeEvent pipe = await(PipeEvent.class, e -> e.header().pid() == shell, "pipe created by " + shell);
+        assertEquals(0, pipe.ret());
+        assertTrue(pipe.inode() > 0);
+        assertTrue(pipe.readFd() >= 0 && pipe.writeFd() > pipe.readFd() - 2 && pipe.readFd() != pipe.writeFd(), pipe.toString());
+
+        // The forked subshell writes (echo is a builtin), cat (forked, then exec'd) reads: two distinct processes.
+        IoEvent write = await(IoEvent.class, e -> e.inode() == pipe.inode() && e.direction().equals("write"), "first write");
+        IoEvent read = await(IoEvent.class, e -> e.inode() == pipe.inode() && e.direction().equals("read"), "first read");
+        assertEquals("pipe", write.channel());
+        assertEquals("sh", write.header().comm());
+        assertEquals(shell, write.header().ppid());
+        assertNotEquals(shell, write.header().pid());
+        assertEquals(6, write.bytes());
+        assertEquals("cat", read.header().comm());
+        assertEquals(shell, read.header().ppid());
+        assertEquals(6, read.bytes());
+
+        List<Flow> ends = flows.snapshot().stream().filter(f -> f.inode() == pipe.inode() && f.channel() == Channel.PIPE).toList();
+        Flow writer = only(ends, Flow::writes, "writer");
+        Flow reader = only(ends, f -> !f.writes(), "reader");
+        assertEquals(write.header().pid(), writer.pid());
+        assertEquals("sh", writer.comm());
+        assertEquals(6, writer.bytes());
+        assertEquals(1, writer.ops());
+        assertEquals(read.header().pid(), reader.pid());
+        assertEquals("cat", reader.comm());
+        assertEquals(6, reader.bytes());
+        assertEquals("pipe:[" + pipe.inode() + "]", writer.channelId());
+    }
+
+    @Test
+    void aUnixSocketConnectAndItsAcceptNameThePathAndEachOthersProcess() throws Exception {
+        String path = "/tmp/apiary-ipc-" + UUID.randomUUID().toString().substring(0, 8) + ".sock";
+        Process server = run("python3", "-c", """
+                import socket, os, sys
+                s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen()
+                c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
+                a, _ = s.accept(); os.unlink(sys.argv[1])
+                """, path);
+        int pid = (int) server.pid();
+        UnixEvent connect = await(UnixEvent.class, e -> e.header().pid() == pid && e.operation().equals("connect"), "connect");
+        assertEquals(path, connect.path());
+        assertEquals(0, connect.ret());
+        assertEquals("", connect.error());
+        assertEquals(pid, connect.peerPid(), "the listener: this same process");
+        assertEquals("stream", connect.socketType());
+        UnixEvent accept = await(UnixEvent.class, e -> e.header().pid() == pid && e.operation().equals("accept"), "accept");
+        assertEquals(path, accept.path());
+        assertTrue(accept.ret() >= 0);
+        assertEquals(pid, accept.peerPid());
+        assertEquals(false, accept.abstractName());
+    }
+
+    @Test
+    void anAbstractUnixAddressAndAFailedConnect() throws Exception {
+        String name = "apiary-ipc-" + UUID.randomUUID().toString().substring(0, 8);
+        Process p = run("python3", "-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX); s.bind('\\0' + sys.argv[1]); s.listen()
+                c = socket.socket(socket.AF_UNIX); c.connect('\\0' + sys.argv[1])
+                try: socket.socket(socket.AF_UNIX).connect('/nonexistent/' + sys.argv[1])
+                except OSError: pass
+                """, name);
+        int pid = (int) p.pid();
+        UnixEvent ok = await(UnixEvent.class, e -> e.header().pid() == pid && e.path().equals("@" + name), "abstract connect");
+        assertTrue(ok.abstractName());
+        assertEquals(0, ok.ret());
+        UnixEvent failed = await(UnixEvent.class, e -> e.header().pid() == pid && e.path().startsWith("/nonexistent/"), "failed connect");
+        assertEquals(-2, failed.ret());
+        assertEquals("ENOENT", failed.error());
+    }
+
+    @Test
+    void messageQueuesOfBothKindsAreOpenedAndCounted() throws Exception {
+        String mqName = "/apiary-ipc-" + UUID.randomUUID().toString().substring(0, 8);
+        Process p = run("python3", "-c", """
+                import ctypes, sys
+                libc = ctypes.CDLL(None, use_errno=True)
+                q = libc.msgget(0, 0o1600)                       # IPC_PRIVATE | IPC_CREAT | 0600
+                msg = ctypes.create_string_buffer(b'\\x01\\0\\0\\0\\0\\0\\0\\0' + b'hello')
+                assert libc.msgsnd(q, msg, 5, 0) == 0
+                buf = ctypes.create_string_buffer(64)
+                assert libc.msgrcv(q, buf, 32, 0, 0) == 5
+                libc.msgctl(q, 0, None)                          # IPC_RMID
+                rt = ctypes.CDLL('librt.so.1', use_errno=True)
+                fd = rt.mq_open(sys.argv[1].encode(), 0o102, 0o600, None)   # O_RDWR | O_CREAT
+                assert fd >= 0, ctypes.get_errno()
+                assert rt.mq_send(fd, b'queued!', 7, 0) == 0
+                assert rt.mq_receive(fd, ctypes.create_string_buffer(8192), 8192, None) == 7
+                rt.mq_unlink(sys.argv[1].encode())
+                """, mqName);
+        int pid = (int) p.pid();
+        QueueEvent sysv = await(QueueEvent.class, e -> e.header().pid() == pid && e.channel().equals("sysv_msg"), "msgget");
+        assertEquals(0, sysv.key(), "IPC_PRIVATE");
+        assertTrue(sysv.ret() >= 0);
+        QueueEvent posix = await(QueueEvent.class, e -> e.header().pid() == pid && e.channel().equals("posix_mq"), "mq_open");
+        assertEquals(mqName.substring(1), posix.name().replaceFirst("^/", ""), "glibc passes the name without its slash");
+        assertTrue(posix.ret() >= 0);
+
+        List<Flow> mine = flows.snapshot().stream().filter(f -> f.pid() == pid).toList();
+        Flow sent = only(mine, f -> f.channel() == Channel.SYSV_MSG && f.writes(), "msgsnd");
+        assertEquals(sysv.ret(), sent.inode(), "a System V queue is its msqid");
+        assertEquals(5, sent.bytes());
+        assertEquals(5, only(mine, f -> f.channel() == Channel.SYSV_MSG && !f.writes(), "msgrcv").bytes());
+        assertEquals(7, only(mine, f -> f.channel() == Channel.POSIX_MQ && f.writes(), "mq_send").bytes());
+        assertEquals(7, only(mine, f -> f.channel() == Channel.POSIX_MQ && !f.writes(), "mq_receive").bytes());
+    }
+
+    /** Starts a command and waits for it to succeed. */
+    private static Process run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", command));
+        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        return p;
+    }
+
+    private static <T> T only(List<T> items, Predicate<T> match, String what) {
+        List<T> found = items.stream().filter(match).toList();
+        assertEquals(1, found.size(), "one " + what + ": " + items);
+        return found.getFirst();
+    }
+
+    /** The one event of that type matching, waited for a little (the reader drains every few ms). */
+    private static <T extends Event> T await(Class<T> type, Predicate<T> match, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (true) {
+            List<T> found;
+            synchronized (events) {
+                found = events.stream().filter(type::isInstance).map(type::cast).filter(match).toList();
+            }
+            if (!found.isEmpty()) {
+                assertEquals(1, found.size(), "one " + what + ": " + found);
+                return found.getFirst();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " (records lost to a full ring: " + ring.lostCount() + ")");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
