@@ -243,6 +243,8 @@ int BPF_PROG(syscall_enter, struct pt_regs *regs, long id)
 	struct syscall_trace_cfg *t;
 	__u32 slot, zero = 0;
 
+	if (apiary_paused) /* stopping: the pinned maps belong to the next version now */
+		return 0;
 	if (!cs) {
 		cs = new_cgroup(cgroup_id);
 		if (!cs)

@@ -27,10 +27,22 @@ struct {
 } apiary_watched SEC(".maps");
 
 /* Whether events of tasks in this mount namespace should be recorded. */
+/*
+ * Set by core when the tracker stops, before its links are closed: closing a tracing link
+ * waits in the kernel for a grace period (about 1 s for a tracker's worth), and from this
+ * store on the programs do nothing, so core closes them in the background and a new version
+ * starts at once. In a data section of its own, so that user space writes it alone.
+ */
+volatile __u32 apiary_paused SEC(".data.apiary_paused") = 0;
+
 static __always_inline bool apiary_watching_mnt_ns(__u32 mnt_ns)
 {
 	__u32 key = mnt_ns;
-	__u8 *decision = bpf_map_lookup_elem(&apiary_watched, &key);
+	__u8 *decision;
+
+	if (apiary_paused)
+		return false;
+	decision = bpf_map_lookup_elem(&apiary_watched, &key);
 
 	if (decision)
 		return *decision;

@@ -109,7 +109,7 @@ public final class TrackerCommands {
             t.bundle().stop();
         }
         t.bundle().start();
-        return outcome(name, "started");
+        return outcome(t.bundle(), name, "started");
     }
 
     @Descriptor("stop a tracker: detaches its programs and frees its maps; its bundle stays installed")
@@ -145,7 +145,7 @@ public final class TrackerCommands {
                     + "] but it does not start: " + TrackerSources.explain(e, bundleContext)
                     + "; fix it and tracker:update " + declared + " PATH, or tracker:uninstall " + declared);
         }
-        return outcome(declared, "installed and started");
+        return outcome(bundle, declared, "installed and started");
     }
 
     @Descriptor("update a tracker: reload its bundle from where it came from, or from a new path or URL")
@@ -173,7 +173,7 @@ public final class TrackerCommands {
         } catch (BundleException e) {
             throw new IllegalStateException("tracker " + name + " was not updated: " + TrackerSources.explain(e, bundleContext));
         }
-        return outcome(name, "updated");
+        return outcome(t.bundle(), name, "updated");
     }
 
     @Descriptor("uninstall a tracker: stops it and removes its bundle")
@@ -207,10 +207,12 @@ public final class TrackerCommands {
     }
 
     /** Waits until the tracker is running or failed, and says which. */
-    private String outcome(String name, String what) {
+    private String outcome(Bundle bundle, String name, String what) {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         while (System.nanoTime() < deadline) {
-            var handle = manager().find(name);
+            // By bundle, not by name: a tracker refused for its name is found too.
+            var handle = manager().running().stream().filter(h -> h.bundle().getBundleId() == bundle.getBundleId())
+                    .findFirst();
             if (handle.isPresent() && handle.get().state() == TrackerState.RUNNING) {
                 return "tracker " + name + " " + what + ", running" + kept(handle.get());
             }
@@ -226,6 +228,7 @@ public final class TrackerCommands {
                 break;
             }
         }
-        return "tracker " + name + " " + what + "; not running yet (see tracker:list)";
+        throw new IllegalStateException("tracker " + name + " " + what + " but not running after " + SETTLE.toSeconds()
+                + " s (see tracker:list)");
     }
 }

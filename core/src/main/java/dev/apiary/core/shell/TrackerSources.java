@@ -131,6 +131,10 @@ final class TrackerSources {
             throw new IllegalArgumentException(url + " is a bundle but not a tracker: its manifest has no "
                     + TrackerManager.TRACKER_HEADER + " header (apiary-tracker-parent sets it from the property apiary.tracker)");
         }
+        if (!TrackerManager.NAME.matcher(name.trim()).matches()) {
+            throw new IllegalArgumentException(url + ": its " + TrackerManager.TRACKER_HEADER + " header '" + name.trim()
+                    + "' is not a tracker name: lower case letters, digits, '-' and '_', starting with a letter, at most 32");
+        }
         return name.trim();
     }
 

@@ -46,11 +46,12 @@ final class BundleTrackerContext implements TrackerContext {
     private final int wakeupBytes;
     private final TrackerResources resources;
     private final Path pinFolder;
+    private final DeferredCloser closer;
     private final List<RingSource> sources = new CopyOnWriteArrayList<>();
     private final List<BpfObject> objects = new CopyOnWriteArrayList<>();
 
     BundleTrackerContext(String name, Bundle bundle, Dispatcher dispatcher, Containers containers,
-            Optional<BpfMap> watched, int wakeupBytes, TrackerResources resources, Path pinFolder) {
+            Optional<BpfMap> watched, int wakeupBytes, TrackerResources resources, Path pinFolder, DeferredCloser closer) {
         this.name = name;
         this.bundle = bundle;
         this.dispatcher = dispatcher;
@@ -59,6 +60,7 @@ final class BundleTrackerContext implements TrackerContext {
         this.wakeupBytes = wakeupBytes;
         this.resources = resources;
         this.pinFolder = pinFolder;
+        this.closer = closer;
     }
 
     @Override
@@ -70,7 +72,10 @@ final class BundleTrackerContext implements TrackerContext {
     public BpfObject load(String resource, Consumer<BpfObject> configure, EventDecoder decoder) {
         // Maps declared with LIBBPF_PIN_BY_NAME live in the tracker's folder, across its updates.
         BpfObject obj = BpfObject.open(readResource(resource), name, pinFolder);
-        resources.add(obj);
+        Optional<BpfMap> pause = obj.maps().stream().filter(m -> m.name().endsWith(PAUSE_SECTION)).findFirst();
+        // With apiary_paused (apiary/watch.h) set, the programs do nothing: their links, whose
+        // closing waits for the kernel, can go in the background. Without it, before stop returns.
+        resources.add(pause.isPresent() ? () -> closer.closeLater(name, obj) : obj);
         resources.add(() -> objects.remove(obj));
         watched.ifPresent(shared -> obj.findMap(WATCHED_MAP).ifPresent(map -> map.reuseFd(shared.fd())));
         Optional<BpfMap> events = obj.findMap(EVENTS_MAP);
@@ -109,8 +114,13 @@ final class BundleTrackerContext implements TrackerContext {
                 sources.remove(source);
             });
         }
+        pause.ifPresent(map -> resources.add(() -> map.update(Bytes.u32(0), Bytes.u32(1))));
         return obj;
     }
+
+    /** libbpf's map for the data section {@code .data.apiary_paused} of apiary/watch.h. */
+    static final String PAUSE_SECTION = ".data.apiary_paused";
+
 
     private byte[] readResource(String resource) {
         URL url = bundle.getEntry(resource.startsWith("/") ? resource : "/" + resource);

@@ -39,6 +39,7 @@ public final class TrackerManager implements AutoCloseable {
     private final Optional<BpfMap> watched;
     private final int wakeupBytes;
     private final TrackerPins pins;
+    private final DeferredCloser closer = new DeferredCloser(CLOSE_DELAY);
     private final ServiceTracker<Tracker, TrackerHandle> services;
     private final BundleListener uninstalls;
 
@@ -73,7 +74,7 @@ public final class TrackerManager implements AutoCloseable {
                     return handle;
                 }
                 handle.starting(new BundleTrackerContext(name, bundle, dispatcher, containers, watched, wakeupBytes,
-                        resources, pins.folder(name)), resources);
+                        resources, pins.folder(name), closer), resources);
                 // Started here, synchronously: once a tracker's bundle is active, its tracker is
                 // running or failed, so commands run right after start see it settled.
                 start(handle);
@@ -98,7 +99,7 @@ public final class TrackerManager implements AutoCloseable {
     }
 
     /** A tracker's name: what commands and events call it, and its folder of pinned maps. */
-    static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
     /** Why a tracker cannot run under this name, if it cannot. */
     private Optional<String> refusal(String name, Bundle bundle) {
@@ -176,7 +177,8 @@ public final class TrackerManager implements AutoCloseable {
             Optional<TrackerHandle> live = running().stream().filter(h -> h.bundle().getBundleId() == b.getBundleId())
                     .findFirst();
             if (declared != null && !declared.isBlank() || live.isPresent()) {
-                String name = live.map(TrackerHandle::name).orElse(declared == null ? "" : declared.trim());
+                // The header names it: a tracker refused for calling itself otherwise is still found by it.
+                String name = declared != null && !declared.isBlank() ? declared.trim() : live.get().name();
                 out.add(new TrackerBundle(name, b, live));
             }
         }
@@ -201,5 +203,9 @@ public final class TrackerManager implements AutoCloseable {
     public void close() {
         bundleContext.removeBundleListener(uninstalls);
         services.close();
+        closer.close();
     }
+
+    /** How long a stopped tracker's paused programs stay attached: past a new version's attach. */
+    static final Duration CLOSE_DELAY = Duration.ofSeconds(2);
 }
