@@ -88,7 +88,7 @@ public final class ApiaryRuntime implements Events, Containers {
             BpfObject cgroups = loadOwnObject(context, CgroupLearner.OBJECT_RESOURCE);
             opened.push(cgroups);
             this.directory = new ContainerDirectory(ContainerDirectory.Settings.defaults()
-                    .withScope(WatchScope.parse(config.watch())), cgroups);
+                    .withScope(WatchScope.parse(watchScope(context, config))), cgroups);
             opened.push(directory);
             directory.start();
             this.dispatcher = new Dispatcher(lookup(directory), Duration.ofMillis(config.poll_millis()),
@@ -114,6 +114,14 @@ public final class ApiaryRuntime implements Events, Containers {
             closeAll();
             throw e;
         }
+    }
+
+    /** Framework property with the watch scope; an embedding program's choice wins over conf/. */
+    public static final String WATCH_PROPERTY = "apiary.watch";
+
+    private static String watchScope(BundleContext context, Config config) {
+        String chosen = context.getProperty(WATCH_PROPERTY);
+        return chosen != null && !chosen.isBlank() ? chosen.trim() : config.watch();
     }
 
     private static ContainerLookup lookup(ContainerDirectory directory) {

@@ -18,7 +18,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -65,12 +67,13 @@ public final class Apiary implements AutoCloseable {
     static final int SHELL_START_LEVEL_OFFSET = 1;
 
     private final ApiaryHome home;
-    private final Map<String, String> properties;
+    private Map<String, String> properties;
     private final List<ExtraBundle> extraBundles;
     private final boolean shell;
     private final Path socket;
     private final boolean checkPrerequisites;
     private final Mode mode;
+    private final Set<String> trackers; // null: every tracker in bundles/
 
     private final Object lock = new Object();
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -92,7 +95,22 @@ public final class Apiary implements AutoCloseable {
         this.socket = builder.socket;
         this.checkPrerequisites = builder.checkPrerequisites;
         this.mode = builder.mode;
+        this.trackers = builder.trackers == null ? null : Set.copyOf(builder.trackers);
+        if (builder.watch != null) {
+            Map<String, String> withWatch = new LinkedHashMap<>(this.properties);
+            withWatch.put(WATCH_PROPERTY, builder.watch);
+            this.properties = Map.copyOf(withWatch);
+        }
     }
+
+    /** Framework property core reads its watch scope from, over conf/dev.apiary.core.cfg. */
+    static final String WATCH_PROPERTY = "apiary.watch";
+
+    /** The queue of a {@link #subscribe} subscription, in events. */
+    public static final int SUBSCRIPTION_QUEUE = 1 << 16;
+
+    /** The manifest header of a tracker bundle. */
+    static final String TRACKER_HEADER = "Apiary-Tracker";
 
     public static Builder builder() {
         return new Builder();
@@ -109,8 +127,30 @@ public final class Apiary implements AutoCloseable {
         private Path socket;
         private boolean checkPrerequisites = true;
         private Mode mode = Mode.EMBEDDED;
+        private Set<String> trackers;
+        private String watch;
 
         private Builder() {
+        }
+
+        /**
+         * Starts only these trackers (their names, as {@code tracker:list} shows them); the
+         * others are installed, stopped, and can be started later ({@code tracker:start NAME}).
+         * Default: every tracker. {@link #start()} fails when one of them is not there.
+         */
+        public Builder trackers(String... names) {
+            this.trackers = new java.util.LinkedHashSet<>(List.of(names));
+            return this;
+        }
+
+        /**
+         * What to watch: {@code all} (the host too), {@code containers}, or selectors
+         * {@code name=<name>,label=<key>=<value>} (docs/containers.md). It wins over
+         * {@code conf/dev.apiary.core.cfg}. Default: that file's, else {@code all}.
+         */
+        public Builder watch(String scope) {
+            this.watch = scope;
+            return this;
         }
 
         /** The installation whose bundles/ and conf/ to use; default: the one this launcher jar is in. */
@@ -270,16 +310,22 @@ public final class Apiary implements AutoCloseable {
             created.init();
             BundleContext context = created.getBundleContext();
             context.addFrameworkListener(startedListener);
+            List<String> trackersFound = new ArrayList<>();
             for (Map.Entry<Integer, List<Path>> level : levels.entrySet()) {
                 for (Path jar : level.getValue()) {
-                    install(context, jar, level.getKey());
+                    install(context, jar, level.getKey(), trackers, trackersFound);
                 }
             }
+            if (trackers != null && !trackersFound.containsAll(trackers)) {
+                List<String> missing = trackers.stream().filter(t -> !trackersFound.contains(t)).toList();
+                throw new ApiaryException("no tracker named " + String.join(", ", missing) + " in " + home.bundles()
+                        + "; there are: " + String.join(", ", trackersFound));
+            }
             for (ExtraBundle extra : extraBundles) {
-                install(context, extra.jar(), extra.startLevel() == 0 ? lastLevel : extra.startLevel());
+                install(context, extra.jar(), extra.startLevel() == 0 ? lastLevel : extra.startLevel(), null, new ArrayList<>());
             }
             for (Path jar : shellBundles) {
-                install(context, jar, lastLevel + SHELL_START_LEVEL_OFFSET);
+                install(context, jar, lastLevel + SHELL_START_LEVEL_OFFSET, null, new ArrayList<>());
             }
             created.start();
         } catch (BundleException e) {
@@ -311,12 +357,22 @@ public final class Apiary implements AutoCloseable {
         ready.countDown();
     }
 
-    private static void install(BundleContext context, Path jar, int startLevel) throws ApiaryException {
+    /**
+     * Installs a bundle and marks it to start with its level, unless it is a fragment or a
+     * tracker not among {@code chosen} (null: all trackers start).
+     */
+    private static void install(BundleContext context, Path jar, int startLevel, Set<String> chosen,
+            List<String> trackersFound) throws ApiaryException {
         try {
             // reference: the framework reads the jar in place instead of copying it into its storage
             Bundle bundle = context.installBundle("reference:" + jar.toAbsolutePath().toUri());
             bundle.adapt(BundleStartLevel.class).setStartLevel(startLevel);
-            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+            String tracker = bundle.getHeaders().get(TRACKER_HEADER);
+            if (tracker != null) {
+                trackersFound.add(tracker.trim());
+            }
+            boolean wanted = tracker == null || chosen == null || chosen.contains(tracker.trim());
+            if (wanted && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 bundle.start(); // starts once the framework reaches its start level
             }
         } catch (BundleException e) {
@@ -449,6 +505,35 @@ public final class Apiary implements AutoCloseable {
             return gogo;
         }
     }
+
+    /**
+     * Subscribes {@code consumer} to the runtime's events that {@code filter} lets through,
+     * from now on. The consumer runs on a thread of the subscription's own, one event at a
+     * time; if it falls {@link #SUBSCRIPTION_QUEUE} events behind, newer events are dropped
+     * (and counted) rather than held. Close the subscription when done; {@link #close()}
+     * closes the ones still open. Thread-safe.
+     *
+     * @throws IllegalStateException when the runtime is not started
+     * @throws ApiaryException when the runtime's event service cannot be reached
+     */
+    public EventSubscription subscribe(ApiaryEvent.Filter filter, Consumer<ApiaryEvent> consumer) throws ApiaryException {
+        Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(consumer, "consumer");
+        EventBridge bridge;
+        synchronized (lock) {
+            if (!started || closed || framework == null) {
+                throw new IllegalStateException("start() the runtime before subscribing");
+            }
+            if (eventBridge == null) {
+                eventBridge = EventBridge.open(framework.getBundleContext());
+            }
+            bridge = eventBridge;
+        }
+        return bridge.subscribe("embedded-" + SUBSCRIPTIONS.incrementAndGet(), filter, SUBSCRIPTION_QUEUE, consumer);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger SUBSCRIPTIONS = new java.util.concurrent.atomic.AtomicInteger();
+    private EventBridge eventBridge;
 
     /** Waits until the framework has stopped (by {@link #close()}, the shell's exit, or {@code stop 0}). */
     public void awaitStop() throws InterruptedException {
