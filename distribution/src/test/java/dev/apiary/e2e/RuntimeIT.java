@@ -153,7 +153,7 @@ class RuntimeIT {
                 List.of("tracker:uninstall nosuchtracker", "no tracker named 'nosuchtracker'"),
                 List.of("tracker:update nosuchtracker", "no tracker named 'nosuchtracker'"),
                 List.of("tracker:install /no/such/file.jar", "no such file: /no/such/file.jar"),
-                List.of("tracker:install " + HOME.resolve("bin/apiary"), "is not a bundle jar"),
+                List.of("tracker:install " + HOME.resolve("bin/apiary"), "is not a jar (it is not a zip file)"),
                 List.of("apiary:events --tracker nosuchtracker", "no tracker named 'nosuchtracker'"),
                 List.of("apiary:events --type nosuchtype", "no event type 'nosuchtype'"),
                 List.of("apiary:events --container nosuchcontainer", "no container named 'nosuchcontainer'"),
