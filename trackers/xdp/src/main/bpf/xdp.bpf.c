@@ -17,7 +17,8 @@
  *   1. packets and bytes by L3 class (IPv4, IPv6, ARP, other) and L4 class (TCP, UDP,
  *      ICMP/ICMPv6, other) in xdp_stats (per CPU: no atomics);
  *   2. packets and bytes per flow (side, ifindex, protocol, addresses, ports) in xdp_flows,
- *      an LRU per-CPU hash: the least recently seen flows go first when it is full;
+ *      an LRU per-CPU hash: the least recently seen flows go first when it is full (one
+ *      lookup per packet, an update only on a flow's first packet);
  *   3. drop rules (xdp_rules, at most XDP_RULES slots, scanned up to ctl.rule_slots): the
  *      first rule of this attachment that matches counts a hit and drops the packet;
  *   4. while a capture is on (ctl.capture_on), packets matching the capture filter are
@@ -26,9 +27,23 @@
  * Everything else passes. The tracker changes rules and the capture through xdp_ctl and
  * xdp_rules while the programs run: nothing is reloaded.
  *
- * Headers are read with direct packet access from the first buffer (the programs declare
- * xdp.frags so that generic XDP on a GSO skb does not need it linearized); IPv6 extension
- * headers and VLAN tags are not walked (such packets count as "other" L4 / L3).
+ * Each program comes twice, the same code in two sections, and the tracker picks by mode:
+ *
+ *   xdp_host, xdp_inner        SEC("xdp"), for generic mode (the default);
+ *   xdp_host_mb, xdp_inner_mb  SEC("xdp.frags"), for native and auto mode.
+ *
+ * Why: generic XDP must hand the program a private copy of every cloned or non-linear skb
+ * (every TCP segment a local socket sends is cloned: TCP keeps the original). For a program
+ * without frags support the kernel does that with one pskb_expand_head + skb_linearize (a
+ * single contiguous copy); for an xdp.frags program it rebuilds the skb in page-pool pages
+ * (skb_cow_data_for_xdp): on a TCP stream between two containers the tracker measured
+ * 23-34% slower with xdp.frags, 13-15% without (bench/xdp/README.md). In native mode on
+ * veth, an xdp.frags program is what lets the peer keep an MTU above a page, so the
+ * native pair keeps it.
+ *
+ * Headers are read with direct packet access from the first buffer (all of the packet in
+ * generic mode, where the skb is linear); IPv6 extension headers and VLAN tags are not
+ * walked (such packets count as "other" L4 / L3).
  */
 #include "apiary/apiary.h"
 #include <bpf/bpf_endian.h>
@@ -81,10 +96,11 @@ struct xdp_flow_key {
 	__u8 daddr[16];
 };
 
+/* No last-seen time: reading the clock was a third of the program's cost per packet
+ * (BPF_PROG_TEST_RUN, bench/xdp/README.md), and the LRU keeps its own recency for eviction. */
 struct xdp_flow_value {
 	__u64 packets;
 	__u64 bytes;
-	__u64 last_ns; /* bpf_ktime_get_boot_ns() of the last packet */
 };
 
 #define RULE_PROTO_ICMP_ANY 255 /* ICMP or ICMPv6 */
@@ -382,9 +398,8 @@ static __always_inline int account(struct xdp_md *ctx, __u32 side)
 		if (fv) {
 			fv->packets++;
 			fv->bytes += len;
-			fv->last_ns = bpf_ktime_get_boot_ns();
 		} else {
-			struct xdp_flow_value first = {.packets = 1, .bytes = len, .last_ns = bpf_ktime_get_boot_ns()};
+			struct xdp_flow_value first = {.packets = 1, .bytes = len};
 
 			bpf_map_update_elem(&xdp_flows, &p.flow, &first, BPF_NOEXIST);
 		}
@@ -412,14 +427,26 @@ static __always_inline int account(struct xdp_md *ctx, __u32 side)
 	return XDP_PASS;
 }
 
-SEC("xdp.frags")
+SEC("xdp")
 int xdp_host(struct xdp_md *ctx)
 {
 	return account(ctx, XDP_SIDE_HOST);
 }
 
-SEC("xdp.frags")
+SEC("xdp")
 int xdp_inner(struct xdp_md *ctx)
+{
+	return account(ctx, XDP_SIDE_INNER);
+}
+
+SEC("xdp.frags")
+int xdp_host_mb(struct xdp_md *ctx)
+{
+	return account(ctx, XDP_SIDE_HOST);
+}
+
+SEC("xdp.frags")
+int xdp_inner_mb(struct xdp_md *ctx)
 {
 	return account(ctx, XDP_SIDE_INNER);
 }

@@ -85,11 +85,10 @@ final class XdpKernel {
         for (BpfMap.Entry e : flows.entries()) {
             ByteBuffer k = ByteBuffer.wrap(e.key()).order(ORDER);
             ByteBuffer v = ByteBuffer.wrap(e.value()).order(ORDER);
-            long packets = 0, bytes = 0, last = 0;
+            long packets = 0, bytes = 0;
             for (int off = 0; off + slot <= e.value().length; off += slot) {
                 packets += v.getLong(off);
                 bytes += v.getLong(off + 8);
-                last = Math.max(last, v.getLong(off + 16));
             }
             if (packets == 0) {
                 continue; // an entry on no CPU yet
@@ -99,7 +98,7 @@ final class XdpKernel {
             k.get(12, src);
             k.get(28, dst);
             all.add(new Flow(Side.of(k.get(4)), k.getInt(0), Byte.toUnsignedInt(k.get(5)), Short.toUnsignedInt(k.getShort(10)),
-                    src, Short.toUnsignedInt(k.getShort(6)), dst, Short.toUnsignedInt(k.getShort(8)), packets, bytes, last));
+                    src, Short.toUnsignedInt(k.getShort(6)), dst, Short.toUnsignedInt(k.getShort(8)), packets, bytes));
         }
         return all;
     }
@@ -187,6 +186,6 @@ final class XdpKernel {
      * @param sport for ICMP, type &lt;&lt; 8 | code
      */
     record Flow(Side side, int ifindex, int proto, int family, byte[] src, int sport, byte[] dst, int dport,
-            long packets, long bytes, long lastNanos) {
+            long packets, long bytes) {
     }
 }

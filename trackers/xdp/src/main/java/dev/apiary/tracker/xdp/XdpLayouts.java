@@ -34,7 +34,7 @@ final class XdpLayouts {
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("daddr")).withName("xdp_flow_key");
 
     static final StructLayout FLOW_VALUE = MemoryLayout.structLayout(
-            JAVA_LONG.withName("packets"), JAVA_LONG.withName("bytes"), JAVA_LONG.withName("last_ns"))
+            JAVA_LONG.withName("packets"), JAVA_LONG.withName("bytes"))
             .withName("xdp_flow_value");
 
     static final StructLayout RULE = MemoryLayout.structLayout(

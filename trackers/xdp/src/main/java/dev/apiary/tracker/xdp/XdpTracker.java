@@ -208,7 +208,7 @@ public final class XdpTracker implements Tracker {
 
     /** Registers the counters, then attaches (in {@code netNs} when given). */
     private Port attachPort(Running r, Side side, int ifindex, String ifname, XdpMode mode, Path netNs) {
-        BpfProgram program = r.obj().program(side.program);
+        BpfProgram program = r.obj().program(side.program(mode));
         r.kernel().register(side, ifindex);
         try {
             BpfLink link = netNs == null ? program.attachXdp(ifindex, mode)
