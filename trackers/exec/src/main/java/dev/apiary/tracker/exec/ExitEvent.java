@@ -4,6 +4,7 @@ import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.FieldDoc;
+import dev.apiary.sdk.Signals;
 import java.time.Duration;
 
 /**

@@ -10,6 +10,7 @@ import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Errno;
+import dev.apiary.sdk.Signals;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
 import java.lang.foreign.MemoryLayout;
@@ -157,7 +158,7 @@ public final class IpcDecoder implements EventDecoder {
         ContainerRef target = cgroup == h.cgroupId() ? c : containerOfCgroup.apply(cgroup);
         return new SignalEvent(h, c, sig, Signals.name(sig), r.get(JAVA_INT_UNALIGNED, S_PID), r.get(JAVA_INT_UNALIGNED, S_TID),
                 cString(r, S_COMM, EventHeader.COMM_LEN), target.displayName(), cgroup,
-                Signals.origin(r.get(JAVA_INT_UNALIGNED, S_CODE)), Signals.result(r.get(JAVA_INT_UNALIGNED, S_RESULT)),
+                SignalOutcomes.origin(r.get(JAVA_INT_UNALIGNED, S_CODE)), SignalOutcomes.result(r.get(JAVA_INT_UNALIGNED, S_RESULT)),
                 r.get(JAVA_INT_UNALIGNED, S_GROUP) != 0);
     }
 

@@ -1,7 +1,10 @@
-package dev.apiary.tracker.exec;
+package dev.apiary.sdk;
 
-/** Signal names by number, as on x86-64 and arm64 (both use the generic numbering). */
-final class Signals {
+/**
+ * Signal names by number, as on x86-64 and arm64 (both use the generic numbering), so that a
+ * tracker reporting a signal (an exit's, a kill's) does not carry its own list. Stateless.
+ */
+public final class Signals {
 
     private static final String[] NAMES = {"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
         "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
@@ -12,7 +15,7 @@ final class Signals {
     }
 
     /** "SIGTERM" for 15; real-time signals as "SIGRTMIN+n"; anything else as "signal N". */
-    static String name(int signal) {
+    public static String name(int signal) {
         if (signal > 0 && signal < NAMES.length) {
             return NAMES[signal];
         }

@@ -1,28 +1,12 @@
 package dev.apiary.example.ipc;
 
-/** Linux signal numbers (x86-64) to their names; and what the kernel did with a generated signal. */
-final class Signals {
-
-    private static final String[] NAMES = {"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
-        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
+/** What the kernel did with a generated signal, and how it was sent (names: {@link dev.apiary.sdk.Signals}). */
+final class SignalOutcomes {
 
     /** enum trace_signal_result in include/trace/events/signal.h, in its order. */
     private static final String[] RESULTS = {"delivered", "ignored", "already_pending", "overflow", "lost_info"};
 
-    private Signals() {
-    }
-
-    /** "SIGTERM" for 15; real-time signals as "SIGRTMIN+n"; anything else as "signal N". */
-    static String name(int signal) {
-        if (signal > 0 && signal < NAMES.length) {
-            return NAMES[signal];
-        }
-        if (signal >= 34 && signal <= 64) {
-            return "SIGRTMIN+" + (signal - 34);
-        }
-        return "signal " + signal;
+    private SignalOutcomes() {
     }
 
     /** "delivered", "ignored", ... for the signal_generate tracepoint's result; "result N" for others. */
