@@ -56,7 +56,7 @@ final class HeadlessRuntime implements AutoCloseable {
             }
             if (Files.exists(runtime.socket)) {
                 Result r = runtime.command("tracker:list");
-                if (r.status() == 0 && r.out().matches("(?s).*\\bexec\\s+running\\b.*")) {
+                if (r.status() == 0 && lists(r, "exec", "running")) {
                     return runtime;
                 }
             }
@@ -79,6 +79,29 @@ final class HeadlessRuntime implements AutoCloseable {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
             return e.toString();
+        }
+    }
+
+    /** Whether {@code tracker:list}'s answer shows the tracker in that state. */
+    static boolean lists(Result trackerList, String tracker, String state) {
+        return trackerList.out().matches("(?s).*\\b" + tracker + "\\s+" + state + "\\b.*");
+    }
+
+    /** Whether {@code tracker:list} shows the tracker running now. */
+    boolean trackerRunning(String tracker) throws IOException, InterruptedException {
+        return lists(command("tracker:list"), tracker, "running");
+    }
+
+    /** Waits up to 20 s for {@code tracker:list} to show the tracker running. */
+    void awaitTracker(String tracker) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Result list = command("tracker:list");
+        while (!lists(list, tracker, "running")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the " + tracker + " tracker is not running: " + list + "\n" + log());
+            }
+            Thread.sleep(200);
+            list = command("tracker:list");
         }
     }
 

@@ -52,15 +52,7 @@ class NamespaceTrackerIT {
     static void boot() throws Exception {
         assertTrue(Files.isExecutable(HOME.resolve("bin/apiary")), "assembled runtime at " + HOME);
         runtime = HeadlessRuntime.start(HOME, dir);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        HeadlessRuntime.Result list = runtime.command("tracker:list");
-        while (!list.out().matches("(?s).*\\bnamespace\\s+running\\b.*")) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the namespace tracker is not running: " + list + "\n" + runtime.log());
-            }
-            Thread.sleep(200);
-            list = runtime.command("tracker:list");
-        }
+        runtime.awaitTracker("namespace");
         // Started after the tracker: its whole creation is seen.
         id = ok("run", "-d", "--name", NAME, "busybox:local", "sleep", "300");
         pid = ok("inspect", "--format", "{{.State.Pid}}", NAME);

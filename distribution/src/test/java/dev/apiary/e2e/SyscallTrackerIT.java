@@ -42,11 +42,7 @@ class SyscallTrackerIT {
     static void boot() throws Exception {
         assertTrue(Files.isExecutable(HOME.resolve("bin/apiary")), "assembled runtime at " + HOME);
         runtime = HeadlessRuntime.start(HOME, dir);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!runtime.command("tracker:list").out().matches("(?s).*\\bsyscall\\s+running\\b.*")) {
-            assertTrue(System.nanoTime() < deadline, "syscall tracker running: " + runtime.command("tracker:list") + runtime.log());
-            Thread.sleep(200);
-        }
+        runtime.awaitTracker("syscall");
     }
 
     @AfterAll

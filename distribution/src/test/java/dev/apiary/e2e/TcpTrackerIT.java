@@ -38,7 +38,7 @@ class TcpTrackerIT {
     static void boot() throws Exception {
         assertTrue(Files.isExecutable(HOME.resolve("bin/apiary")), "assembled runtime at " + HOME);
         runtime = HeadlessRuntime.start(HOME, dir);
-        awaitOutput("tracker:list", "tcp", out -> out.matches("(?s).*\\btcp\\s+running\\b.*"));
+        runtime.awaitTracker("tcp");
     }
 
     @AfterAll

@@ -60,7 +60,7 @@ class TrackerLifecycleIT {
         assertTrue(Files.isRegularFile(IPC), "the ipc example's jar: " + IPC);
         assertTrue(Files.isRegularFile(FAULTY), "the faulty fixture's jar: " + FAULTY);
         runtime = HeadlessRuntime.start(HOME, dir);
-        awaitList("syscall\\s+running", "syscall running");
+        runtime.awaitTracker("syscall");
     }
 
     @AfterAll
@@ -158,7 +158,7 @@ class TrackerLifecycleIT {
                 + "failed: cannot load BPF object 'faulty'");
         String failed = runtime.command("tracker:info faulty").out();
         assertTrue(failed.contains("invalid mem access 'map_value_or_null'"), "the verifier's own words: " + failed);
-        assertTrue(runtime.command("tracker:list").out().matches("(?s).*\\bfaulty\\s+failed\\b.*"));
+        assertTrue(HeadlessRuntime.lists(runtime.command("tracker:list"), "faulty", "failed"));
         uninstall("faulty");
 
         runtime.assertRefused("tracker:install " + variant("throw", Map.of()), "failed: start() threw "
@@ -181,14 +181,14 @@ class TrackerLifecycleIT {
         Files.copy(variant("name:exec", Map.of("Apiary-Tracker", "exec", "Bundle-SymbolicName", "dev.apiary.test.collide")),
                 dropped);
         try {
-            JsonNode collider = awaitTracker(t -> t.path("bundle").asText().equals("dev.apiary.test.collide")
+            JsonNode collider = awaitListed(t -> t.path("bundle").asText().equals("dev.apiary.test.collide")
                     && t.path("state").asText().equals("failed"), "the dropped collider marked failed");
             assertTrue(collider.path("error").asText().startsWith("the name 'exec' is taken by bundle dev.apiary.tracker.exec"),
                     collider.toString());
         } finally {
             Files.delete(dropped);
         }
-        awaitTracker(t -> false, "the collider gone", list -> list.findValuesAsText("bundle").stream()
+        awaitListed(t -> false, "the collider gone", list -> list.findValuesAsText("bundle").stream()
                 .noneMatch(b -> b.equals("dev.apiary.test.collide")));
 
         HeadlessRuntime.Result ok = runtime.command("tracker:install " + variant("ok", Map.of()));
@@ -196,7 +196,7 @@ class TrackerLifecycleIT {
         assertTrue(ok.out().contains("tracker faulty installed and started, running"), ok.toString());
         uninstall("faulty");
         assertTrue(runtime.isAlive(), runtime.log());
-        assertTrue(runtime.command("tracker:list").out().matches("(?s).*\\bexec\\s+running\\b.*"));
+        assertTrue(runtime.trackerRunning("exec"));
     }
 
     // --- helpers
@@ -225,19 +225,11 @@ class TrackerLifecycleIT {
         assertEquals(0, r.status(), r.toString());
     }
 
-    private static void awaitList(String regex, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!runtime.command("tracker:list").out().matches("(?s).*\\b" + regex + "\\b.*")) {
-            assertTrue(System.nanoTime() < deadline, what + ": " + runtime.command("tracker:list") + runtime.log());
-            Thread.sleep(200);
-        }
+    private static JsonNode awaitListed(java.util.function.Predicate<JsonNode> match, String what) throws Exception {
+        return awaitListed(match, what, list -> false);
     }
 
-    private static JsonNode awaitTracker(java.util.function.Predicate<JsonNode> match, String what) throws Exception {
-        return awaitTracker(match, what, list -> false);
-    }
-
-    private static JsonNode awaitTracker(java.util.function.Predicate<JsonNode> match, String what,
+    private static JsonNode awaitListed(java.util.function.Predicate<JsonNode> match, String what,
             java.util.function.Predicate<JsonNode> done) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {

@@ -53,15 +53,7 @@ class XdpTrackerIT {
         ok("run", "-d", "--name", B, "busybox:local", "sleep", "300");
         ipA = ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", A);
         ipB = ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", B);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        HeadlessRuntime.Result list = runtime.command("tracker:list");
-        while (!list.out().matches("(?s).*\\bxdp\\s+running\\b.*")) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the xdp tracker is not running: " + list + "\n" + runtime.log());
-            }
-            Thread.sleep(200);
-            list = runtime.command("tracker:list");
-        }
+        runtime.awaitTracker("xdp");
     }
 
     @AfterAll
