@@ -23,12 +23,17 @@ public record PinnedMap(String map, Path path, Outcome outcome, String detail) {
         INCOMPATIBLE
     }
 
+    /** What happens to the map at load, in words: "kept from the previous load", "new", "started fresh, ...". */
+    public String outcomeText() {
+        return switch (outcome) {
+            case REUSED -> "kept from the previous load";
+            case NEW -> "new";
+            case INCOMPATIBLE -> "started fresh, the pinned map differs (" + detail + ")";
+        };
+    }
+
     @Override
     public String toString() {
-        return switch (outcome) {
-            case REUSED -> map + ": kept from the previous load";
-            case NEW -> map + ": new";
-            case INCOMPATIBLE -> map + ": started fresh, the pinned map differs (" + detail + ")";
-        };
+        return map + ": " + outcomeText();
     }
 }

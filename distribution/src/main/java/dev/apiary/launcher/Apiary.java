@@ -67,7 +67,7 @@ public final class Apiary implements AutoCloseable {
     static final int SHELL_START_LEVEL_OFFSET = 1;
 
     private final ApiaryHome home;
-    private Map<String, String> properties;
+    private final Map<String, String> properties;
     private final List<ExtraBundle> extraBundles;
     private final boolean shell;
     private final Path socket;
@@ -89,18 +89,17 @@ public final class Apiary implements AutoCloseable {
 
     private Apiary(Builder builder) {
         this.home = builder.home != null ? builder.home : ApiaryHome.ofLauncher();
-        this.properties = Map.copyOf(builder.properties);
+        Map<String, String> properties = new LinkedHashMap<>(builder.properties);
+        if (builder.watch != null) {
+            properties.put(WATCH_PROPERTY, builder.watch);
+        }
+        this.properties = Map.copyOf(properties);
         this.extraBundles = List.copyOf(builder.extraBundles);
         this.shell = builder.shell;
         this.socket = builder.socket;
         this.checkPrerequisites = builder.checkPrerequisites;
         this.mode = builder.mode;
         this.trackers = builder.trackers == null ? null : Set.copyOf(builder.trackers);
-        if (builder.watch != null) {
-            Map<String, String> withWatch = new LinkedHashMap<>(this.properties);
-            withWatch.put(WATCH_PROPERTY, builder.watch);
-            this.properties = Map.copyOf(withWatch);
-        }
     }
 
     /** Framework property core reads its watch scope from, over conf/dev.apiary.core.cfg. */

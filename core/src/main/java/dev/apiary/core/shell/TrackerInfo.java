@@ -48,8 +48,7 @@ public record TrackerInfo(String name, String state, String error, String descri
             }
             for (BpfMap m : obj.maps()) {
                 String pinned = obj.pinnedMaps().stream().filter(pm -> pm.map().equals(m.name())).findFirst()
-                        .map(pm -> pm.path() + (pm.outcome() == PinnedMap.Outcome.REUSED ? " (kept from the previous load)"
-                                : pm.outcome() == PinnedMap.Outcome.INCOMPATIBLE ? " (started fresh: " + pm.detail() + ")" : ""))
+                        .map(pm -> pm.path() + (pm.outcome() == PinnedMap.Outcome.NEW ? "" : " (" + pm.outcomeText() + ")"))
                         .orElse("");
                 maps.add(new MapInfo(obj.name(), m.name(), m.typeName(), m.keySize(), m.valueSize(), m.maxEntries(), pinned));
             }

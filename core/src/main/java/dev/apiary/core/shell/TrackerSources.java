@@ -46,16 +46,13 @@ final class TrackerSources {
             throw new IllegalArgumentException("give a path, URL or Maven coordinate of a tracker jar");
         }
         String l = location.trim();
-        Matcher m = MVN_URL.matcher(l);
-        if (!m.matches()) {
-            m = COORDINATE.matcher(l);
-        }
-        if (m.matches() && !l.contains("/") || l.startsWith("mvn:")) {
-            if (!m.matches()) {
-                throw new IllegalArgumentException("'" + l + "' is not a Maven coordinate: write group:artifact:version"
-                        + " or mvn:group/artifact/version");
-            }
+        Matcher m = (l.startsWith("mvn:") ? MVN_URL : COORDINATE).matcher(l);
+        if (m.matches()) {
             return fromLocalRepository(m.group(1), m.group(2), m.group(3), m.group(4), context).toUri().toString();
+        }
+        if (l.startsWith("mvn:")) {
+            throw new IllegalArgumentException("'" + l + "' is not a Maven coordinate: write group:artifact:version"
+                    + " or mvn:group/artifact/version");
         }
         try {
             URI uri = new URI(l);

@@ -14,12 +14,9 @@ final class StartFailure {
     }
 
     static String describe(Throwable thrown, Bundle bundle) {
+        // Down the causes to a BPF or linkage failure, else to the root one.
         Throwable t = thrown;
         while (t.getCause() != null && !(t instanceof BpfException) && !(t instanceof LinkageError)) {
-            if (t.getCause() instanceof BpfException || t.getCause() instanceof LinkageError) {
-                t = t.getCause();
-                break;
-            }
             t = t.getCause();
         }
         if (t instanceof BpfException bpf) {
@@ -39,11 +36,11 @@ final class StartFailure {
             return t + ": the bundle was built against another version of a class it uses (check its Import-Package)";
         }
         String message = t.getMessage() == null ? "" : ": " + t.getMessage();
-        return "start() threw " + t.getClass().getName() + message + where(t, bundle);
+        return "start() threw " + t.getClass().getName() + message + where(t);
     }
 
     /** The first frame outside Apiary and the JDK: the tracker's own code, so its author knows which line. */
-    private static String where(Throwable t, Bundle bundle) {
+    private static String where(Throwable t) {
         for (StackTraceElement frame : t.getStackTrace()) {
             String cls = frame.getClassName();
             if (cls.startsWith("dev.apiary.core.") || cls.startsWith("java.") || cls.startsWith("jdk.")
