@@ -121,6 +121,25 @@ int test_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* Packets on a tcx hook: index 0 for ingress, 1 for egress; lets every packet through. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} tc_counts SEC(".maps");
+
+SEC("tc")
+int test_tc(struct __sk_buff *skb)
+{
+	__u32 hook = skb->ingress_ifindex ? 0 : 1;
+	__u64 *v = bpf_map_lookup_elem(&tc_counts, &hook);
+
+	if (v)
+		*v += 1;
+	return TCX_NEXT;
+}
+
 /*
  * Fills the ring with `fill_count` records of the target's header, without any syscall
  * per record; run through BPF_PROG_TEST_RUN. Loads only when asked for (autoload off).

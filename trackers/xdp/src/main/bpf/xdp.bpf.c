@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The xdp tracker: two XDP programs that the tracker attaches per interface (never by
- * attachAll: XDP sections have no attach point of their own).
+ * The xdp tracker: the programs that the tracker attaches per interface (never by
+ * attachAll: it picks the interfaces and the hook).
  *
- *   xdp_host   on the host side of a container's veth pair (or any interface named by the
- *              user): its ingress is what the container SENDS;
- *   xdp_inner  on the container's own side (eth0) inside its network namespace: its ingress
- *              is what the container RECEIVES.
+ * A container's traffic can be seen at two hooks, and the same accounting runs at both:
  *
- * Two programs rather than one because an interface is known here only by its ifindex,
- * which is unique per network namespace: every host-side interface is in the host's, so
- * (side, ifindex) names one attachment as long as no two attached container sides share an
- * ifindex (the tracker refuses that case).
+ *   tc (the default)  tc_host on the host end's tcx ingress (what the container SENDS) and
+ *                     tc_inner on its tcx egress (what the container RECEIVES): both in the
+ *                     host's network namespace, on the skb the stack already has;
+ *   XDP               xdp_host on the host end (what it sends) and xdp_inner on the
+ *                     container's own end (eth0) inside its network namespace (what it
+ *                     receives): XDP sees only what arrives on an interface.
+ *
+ * Why tc is the default on veth: generic XDP must hand its program a private copy of every
+ * cloned or non-linear skb, and every TCP segment a local socket sends is cloned (TCP keeps
+ * the original), so a TCP stream between two containers ran 11-15% slower with even an empty
+ * XDP program; native XDP on veth turns off the peer's GSO, 88% slower. A tc program reads
+ * the skb in place: no measurable cost (bench/xdp/README.md). XDP stays for whoever asks
+ * (--mode generic|native), e.g. on a physical NIC whose driver runs it natively.
+ *
+ * An attachment is known to the programs as (side, ifindex): host-side interfaces and tc
+ * programs are all in the host's namespace, where an ifindex is unique; a container's own
+ * end is in its namespace, so the tracker refuses two container ends with the same index.
  *
  * Per packet, for an attachment the tracker registered in xdp_stats:
  *   1. packets and bytes by L3 class (IPv4, IPv6, ARP, other) and L4 class (TCP, UDP,
@@ -27,23 +37,20 @@
  * Everything else passes. The tracker changes rules and the capture through xdp_ctl and
  * xdp_rules while the programs run: nothing is reloaded.
  *
- * Each program comes twice, the same code in two sections, and the tracker picks by mode:
+ * Each XDP program comes twice, the same code in two sections, and the tracker picks by mode:
  *
- *   xdp_host, xdp_inner        SEC("xdp"), for generic mode (the default);
+ *   xdp_host, xdp_inner        SEC("xdp"), for generic mode;
  *   xdp_host_mb, xdp_inner_mb  SEC("xdp.frags"), for native and auto mode.
  *
- * Why: generic XDP must hand the program a private copy of every cloned or non-linear skb
- * (every TCP segment a local socket sends is cloned: TCP keeps the original). For a program
- * without frags support the kernel does that with one pskb_expand_head + skb_linearize (a
- * single contiguous copy); for an xdp.frags program it rebuilds the skb in page-pool pages
- * (skb_cow_data_for_xdp): on a TCP stream between two containers the tracker measured
- * 23-34% slower with xdp.frags, 13-15% without (bench/xdp/README.md). In native mode on
- * veth, an xdp.frags program is what lets the peer keep an MTU above a page, so the
- * native pair keeps it.
+ * For a program without frags support generic XDP prepares a packet with one
+ * pskb_expand_head + skb_linearize (a single contiguous copy); for an xdp.frags program it
+ * rebuilds the skb in page-pool pages (skb_cow_data_for_xdp), which measured 23-34% slower
+ * against 13-15%. In native mode on veth, an xdp.frags program is what lets the peer keep an
+ * MTU above a page, so the native pair keeps it.
  *
  * Headers are read with direct packet access from the first buffer (all of the packet in
- * generic mode, where the skb is linear); IPv6 extension headers and VLAN tags are not
- * walked (such packets count as "other" L4 / L3).
+ * generic mode, where the skb is linear; the linear part of an skb for tc); IPv6 extension
+ * headers and VLAN tags are not walked (such packets count as "other" L4 / L3).
  */
 #include "apiary/apiary.h"
 #include <bpf/bpf_endian.h>
@@ -69,6 +76,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define XDP_RULES 32
 #define XDP_SNAP 128 /* bytes of each captured packet */
 #define XDP_PACKET 1 /* the ring record type */
+#define TC_HEADERS 64 /* what tc_account wants in an skb's linear part: Ethernet, IPv6, ports */
 
 #define ETH_P_IP_BE bpf_htons(0x0800)
 #define ETH_P_IPV6_BE bpf_htons(0x86DD)
@@ -203,6 +211,7 @@ struct xdp_parsed {
 	struct xdp_flow_key flow; /* ifindex, side, proto, ports, family, addresses */
 	__u32 l3;
 	__u32 l4;
+	__u32 hdr_len; /* bytes before the L4 payload (TCP, UDP), 0 when not known */
 };
 
 static __always_inline void map_v4(__u8 *dst, __be32 addr)
@@ -213,10 +222,9 @@ static __always_inline void map_v4(__u8 *dst, __be32 addr)
 	__builtin_memcpy(dst + 12, &addr, 4);
 }
 
-static __always_inline void parse(struct xdp_md *ctx, struct xdp_parsed *p)
+/* Reads the headers in [data, end): an XDP buffer's first part, or an skb's linear part. */
+static __always_inline void parse(void *data, void *end, struct xdp_parsed *p)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	void *l4 = 0;
 
@@ -264,6 +272,7 @@ static __always_inline void parse(struct xdp_md *ctx, struct xdp_parsed *p)
 		if ((void *)(tcp + 1) <= end) {
 			p->flow.sport = bpf_ntohs(tcp->source);
 			p->flow.dport = bpf_ntohs(tcp->dest);
+			p->hdr_len = (__u32)(l4 - data) + tcp->doff * 4;
 		}
 		break;
 	}
@@ -274,6 +283,7 @@ static __always_inline void parse(struct xdp_md *ctx, struct xdp_parsed *p)
 		if ((void *)(udp + 1) <= end) {
 			p->flow.sport = bpf_ntohs(udp->source);
 			p->flow.dport = bpf_ntohs(udp->dest);
+			p->hdr_len = (__u32)(l4 - data) + sizeof(*udp);
 		}
 		break;
 	}
@@ -349,14 +359,20 @@ static __always_inline bool capture_allowed(__u32 rate)
 	return true;
 }
 
-static __always_inline void capture(struct xdp_md *ctx, const struct xdp_parsed *p, __u32 len)
+/*
+ * A ring record for this packet when a capture is on and takes it, with everything but the
+ * packet's bytes filled in (copying those is the caller's: XDP and TC read them differently);
+ * NULL otherwise.
+ */
+static __always_inline struct xdp_packet *capture_record(const struct xdp_ctl *ctl, const struct xdp_parsed *p, __u32 len)
 {
 	struct xdp_packet *rec;
-	__u32 cap = len;
 
+	if (!ctl->capture_on || !rule_match(&ctl->capture, p) || !capture_allowed(ctl->capture_rate))
+		return 0;
 	rec = apiary_reserve(struct xdp_packet);
 	if (!rec)
-		return;
+		return 0;
 	__builtin_memset(&rec->hdr, 0, sizeof(rec->hdr));
 	rec->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	rec->hdr.type = XDP_PACKET;
@@ -364,20 +380,64 @@ static __always_inline void capture(struct xdp_md *ctx, const struct xdp_parsed 
 	rec->ifindex = p->flow.ifindex;
 	rec->side = p->flow.side;
 	rec->len = len;
-	if (cap > XDP_SNAP)
-		cap = XDP_SNAP;
-	if (cap < 1 || bpf_xdp_load_bytes(ctx, 0, rec->data, cap) != 0)
-		cap = 0;
-	rec->cap_len = cap;
-	apiary_submit(rec);
+	rec->cap_len = 0;
+	return rec;
 }
 
-static __always_inline int account(struct xdp_md *ctx, __u32 side)
+/* How many bytes of a packet of len bytes a capture record takes: 1 to XDP_SNAP. */
+static __always_inline __u32 snap_len(__u32 len)
+{
+	return len > XDP_SNAP ? XDP_SNAP : len;
+}
+
+/* Counts a packet (or, for a GSO skb, segs packets of it) on its attachment and its flow. */
+static __always_inline void count(struct xdp_counts *counts, struct xdp_parsed *p, __u32 segs, __u64 bytes)
+{
+	struct xdp_flow_value *fv;
+
+	counts->packets[p->l3 & 7] += segs;
+	counts->bytes[p->l3 & 7] += bytes;
+	if (p->l3 != C_IPV4 && p->l3 != C_IPV6)
+		return;
+	counts->packets[p->l4 & 7] += segs;
+	counts->bytes[p->l4 & 7] += bytes;
+	fv = bpf_map_lookup_elem(&xdp_flows, &p->flow);
+	if (fv) {
+		fv->packets += segs;
+		fv->bytes += bytes;
+	} else {
+		struct xdp_flow_value first = {.packets = segs, .bytes = bytes};
+
+		bpf_map_update_elem(&xdp_flows, &p->flow, &first, BPF_NOEXIST);
+	}
+}
+
+/* Whether a drop rule takes the packet; counts the first matching rule's hit. */
+static __always_inline bool dropped(const struct xdp_ctl *ctl, const struct xdp_parsed *p)
+{
+	for (__u32 i = 0; i < XDP_RULES; i++) {
+		struct xdp_rule *r;
+		__u64 *hits;
+
+		if (i >= ctl->rule_slots)
+			break;
+		r = bpf_map_lookup_elem(&xdp_rules, &i);
+		if (!r || !rule_match(r, p))
+			continue;
+		hits = bpf_map_lookup_elem(&xdp_rule_hits, &i);
+		if (hits)
+			*hits += 1;
+		return true;
+	}
+	return false;
+}
+
+static __always_inline int xdp_account(struct xdp_md *ctx, __u32 side)
 {
 	struct xdp_att_key att = {.ifindex = ctx->ingress_ifindex, .side = side};
 	struct xdp_counts *counts = bpf_map_lookup_elem(&xdp_stats, &att);
 	struct xdp_parsed p = {};
-	struct xdp_flow_value *fv;
+	struct xdp_packet *rec;
 	struct xdp_ctl *ctl;
 	__u32 zero = 0;
 	__u32 len;
@@ -387,66 +447,129 @@ static __always_inline int account(struct xdp_md *ctx, __u32 side)
 	len = bpf_xdp_get_buff_len(ctx);
 	p.flow.ifindex = att.ifindex;
 	p.flow.side = side;
-	parse(ctx, &p);
-
-	counts->packets[p.l3 & 7]++;
-	counts->bytes[p.l3 & 7] += len;
-	if (p.l3 == C_IPV4 || p.l3 == C_IPV6) {
-		counts->packets[p.l4 & 7]++;
-		counts->bytes[p.l4 & 7] += len;
-		fv = bpf_map_lookup_elem(&xdp_flows, &p.flow);
-		if (fv) {
-			fv->packets++;
-			fv->bytes += len;
-		} else {
-			struct xdp_flow_value first = {.packets = 1, .bytes = len};
-
-			bpf_map_update_elem(&xdp_flows, &p.flow, &first, BPF_NOEXIST);
-		}
-	}
+	parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p);
+	count(counts, &p, 1, len);
 
 	ctl = bpf_map_lookup_elem(&xdp_ctl, &zero);
 	if (!ctl)
 		return XDP_PASS;
-	if (ctl->capture_on && rule_match(&ctl->capture, &p) && capture_allowed(ctl->capture_rate))
-		capture(ctx, &p, len);
-	for (__u32 i = 0; i < XDP_RULES; i++) {
-		struct xdp_rule *r;
-		__u64 *hits;
+	rec = capture_record(ctl, &p, len);
+	if (rec) {
+		__u32 cap = snap_len(len);
 
-		if (i >= ctl->rule_slots)
-			break;
-		r = bpf_map_lookup_elem(&xdp_rules, &i);
-		if (!r || !rule_match(r, &p))
-			continue;
-		hits = bpf_map_lookup_elem(&xdp_rule_hits, &i);
-		if (hits)
-			*hits += 1;
-		return XDP_DROP;
+		if (cap >= 1 && bpf_xdp_load_bytes(ctx, 0, rec->data, cap) == 0)
+			rec->cap_len = cap;
+		apiary_submit(rec);
 	}
-	return XDP_PASS;
+	return dropped(ctl, &p) ? XDP_DROP : XDP_PASS;
+}
+
+/*
+ * An skb's packet pointers, read afresh (bpf_skb_pull_data moves them). Written as the one
+ * load instruction each must be: left to itself, clang keeps &skb->data in a register and
+ * loads through it, which the verifier refuses ("dereference of modified ctx ptr").
+ */
+static __always_inline void *skb_data(struct __sk_buff *skb)
+{
+	void *p;
+
+	asm volatile("%0 = *(u32 *)(%1 + %2)" : "=r"(p) : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, data)));
+	return p;
+}
+
+static __always_inline void *skb_data_end(struct __sk_buff *skb)
+{
+	void *p;
+
+	asm volatile("%0 = *(u32 *)(%1 + %2)" : "=r"(p) : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, data_end)));
+	return p;
+}
+
+/* Bytes in the skb's linear part. */
+static __always_inline __u32 skb_linear(struct __sk_buff *skb)
+{
+	return (__u32)((long)skb_data_end(skb) - (long)skb_data(skb));
+}
+
+/*
+ * The same for a TC program (tcx): the skb's linear part holds the headers on veth, and the
+ * program asks for them to be pulled in only when it does not. A GSO skb is counted as the
+ * segments it goes out as, each with its own headers. Returns TCX_NEXT rather than TCX_PASS
+ * so that programs attached after this one still run.
+ */
+static __always_inline int tc_account(struct __sk_buff *skb, __u32 side)
+{
+	struct xdp_att_key att = {.ifindex = skb->ifindex, .side = side};
+	struct xdp_counts *counts = bpf_map_lookup_elem(&xdp_stats, &att);
+	struct xdp_parsed p = {};
+	struct xdp_packet *rec;
+	struct xdp_ctl *ctl;
+	__u32 zero = 0;
+	__u32 len = skb->len;
+	__u32 segs = skb->gso_segs;
+	__u64 bytes = len;
+
+	if (!counts)
+		return TCX_NEXT;
+	if (skb_linear(skb) < TC_HEADERS && len > skb_linear(skb))
+		bpf_skb_pull_data(skb, len < TC_HEADERS ? len : TC_HEADERS);
+	p.flow.ifindex = att.ifindex;
+	p.flow.side = side;
+	parse(skb_data(skb), skb_data_end(skb), &p);
+	if (segs > 1 && p.hdr_len)
+		bytes += (__u64)(segs - 1) * p.hdr_len;
+	else
+		segs = 1;
+	count(counts, &p, segs, bytes);
+
+	ctl = bpf_map_lookup_elem(&xdp_ctl, &zero);
+	if (!ctl)
+		return TCX_NEXT;
+	rec = capture_record(ctl, &p, len);
+	if (rec) {
+		__u32 cap = snap_len(len);
+
+		if (cap >= 1 && bpf_skb_load_bytes(skb, 0, rec->data, cap) == 0)
+			rec->cap_len = cap;
+		apiary_submit(rec);
+	}
+	return dropped(ctl, &p) ? TCX_DROP : TCX_NEXT;
 }
 
 SEC("xdp")
 int xdp_host(struct xdp_md *ctx)
 {
-	return account(ctx, XDP_SIDE_HOST);
+	return xdp_account(ctx, XDP_SIDE_HOST);
 }
 
 SEC("xdp")
 int xdp_inner(struct xdp_md *ctx)
 {
-	return account(ctx, XDP_SIDE_INNER);
+	return xdp_account(ctx, XDP_SIDE_INNER);
 }
 
 SEC("xdp.frags")
 int xdp_host_mb(struct xdp_md *ctx)
 {
-	return account(ctx, XDP_SIDE_HOST);
+	return xdp_account(ctx, XDP_SIDE_HOST);
 }
 
 SEC("xdp.frags")
 int xdp_inner_mb(struct xdp_md *ctx)
 {
-	return account(ctx, XDP_SIDE_INNER);
+	return xdp_account(ctx, XDP_SIDE_INNER);
+}
+
+/* On the host end's tcx ingress: what the container sends. */
+SEC("tc")
+int tc_host(struct __sk_buff *skb)
+{
+	return tc_account(skb, XDP_SIDE_HOST);
+}
+
+/* On the host end's tcx egress: what the container receives. */
+SEC("tc")
+int tc_inner(struct __sk_buff *skb)
+{
+	return tc_account(skb, XDP_SIDE_INNER);
 }

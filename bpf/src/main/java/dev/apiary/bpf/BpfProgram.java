@@ -134,6 +134,24 @@ public final class BpfProgram {
         }
     }
 
+    /**
+     * Attaches a TC program ({@code SEC("tc")}) to a network interface's ingress or egress
+     * through a tcx link (Linux 6.6+). It goes after the programs already there and replaces
+     * none; it is detached when the link closes.
+     *
+     * @throws BpfException when the kernel refuses; a kernel without tcx answers EINVAL, said as such
+     */
+    public BpfLink attachTc(int ifindex, TcHook hook) {
+        owner.checkLoaded();
+        int fd = Libbpf.bpf_link_create(fd(), ifindex, hook.attachType, MemorySegment.NULL);
+        String where = hook.name().toLowerCase() + " of ifindex " + ifindex;
+        if (fd < 0) {
+            String why = fd == -Native.EINVAL ? " (tcx needs Linux 6.6 or later, and a program of section tc)" : "";
+            throw new BpfException("cannot attach TC program '" + name + "' to the " + where + why, fd);
+        }
+        return BpfLink.ofFd(owner, name, "on the tc " + where, fd);
+    }
+
     /** Attaches an XDP program to the interface of that name in the caller's network namespace. */
     public BpfLink attachXdp(String interfaceName, XdpMode mode) {
         return attachXdp(NetInterfaces.index(interfaceName), mode);

@@ -4,7 +4,9 @@ import dev.apiary.bpf.libbpf.Libbpf;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -26,6 +28,31 @@ public final class KernelBpfObjects {
 
     public static Set<Integer> linkIds() {
         return walk(Kind.LINK);
+    }
+
+    /**
+     * The program of every link, by link id: what {@code bpftool link list} shows as prog id.
+     * Links that go away while this walks them are left out.
+     */
+    public static Map<Integer, Integer> programsOfLinks() {
+        Map<Integer, Integer> found = new TreeMap<>();
+        for (int id : linkIds()) {
+            int fd = Libbpf.bpf_link_get_fd_by_id(id);
+            if (fd < 0) {
+                continue; // gone since the walk
+            }
+            try (Arena call = Arena.ofConfined()) {
+                // struct bpf_link_info begins with u32 type, u32 id, u32 prog_id.
+                MemorySegment info = call.allocate(12, 8);
+                MemorySegment length = call.allocateFrom(ValueLayout.JAVA_INT, 12);
+                if (Libbpf.bpf_obj_get_info_by_fd(fd, info, length) == 0) {
+                    found.put(id, info.get(ValueLayout.JAVA_INT, 8));
+                }
+            } finally {
+                Native.close(fd);
+            }
+        }
+        return found;
     }
 
     /**

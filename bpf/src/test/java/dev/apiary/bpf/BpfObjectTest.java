@@ -28,7 +28,7 @@ class BpfObjectTest {
     @Test
     void listsProgramsAndMapsAndAttachesOnlyWhatItsSectionCanAttach() {
         try (BpfObject obj = TestObjects.open("apiary_test")) {
-            assertEquals(List.of("test_openat", "test_exec", "test_getppid", "test_xdp", "test_fill"),
+            assertEquals(List.of("test_openat", "test_exec", "test_getppid", "test_xdp", "test_tc", "test_fill"),
                     obj.programs().stream().map(BpfProgram::name).toList());
             assertEquals("tp_btf/sched_process_exec", obj.program("test_exec").sectionName());
             assertTrue(obj.maps().stream().map(BpfMap::name).toList()
@@ -37,7 +37,7 @@ class BpfObjectTest {
             obj.load();
             assertEquals("xdp", obj.program("test_xdp").typeName());
             List<BpfLink> links = obj.attachAll();
-            assertEquals(3, links.size(), "openat, exec and getppid attach; xdp and raw_tp need a target: " + links);
+            assertEquals(3, links.size(), "openat, exec and getppid attach; xdp, tc and raw_tp need a target: " + links);
             assertTrue(links.stream().allMatch(BpfLink::isOpen));
             BpfException e = assertThrows(BpfException.class, () -> obj.program("test_xdp").attach());
             assertTrue(e.getMessage().contains("attach it explicitly"), e.getMessage());
@@ -51,7 +51,7 @@ class BpfObjectTest {
 
         KernelIds ours = loadAttachReadAndClose();
 
-        assertEquals(5, ours.programs().size());
+        assertEquals(6, ours.programs().size());
         assertTrue(ours.links().size() >= 4, "3 auto-attached + 1 XDP: " + ours.links());
         // Links and programs go at once; a map goes when the last program using it is freed,
         // which the kernel defers past an RCU grace period.

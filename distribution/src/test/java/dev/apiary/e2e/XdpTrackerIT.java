@@ -13,7 +13,10 @@ import dev.apiary.bpf.testing.RequiresDocker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,7 +142,7 @@ class XdpTrackerIT {
     @Order(4)
     void badInputGetsOneLineAndChangesNothing() throws Exception {
         assertOneLine(runtime.command("xdp:attach no-such-container"), "no container or host network interface named 'no-such-container'");
-        assertOneLine(runtime.command("xdp:attach --mode turbo " + A), "--mode takes generic, native or auto, not 'turbo'");
+        assertOneLine(runtime.command("xdp:attach --mode turbo " + A), "--mode takes tc, generic, native or auto, not 'turbo'");
         assertOneLine(runtime.command("xdp:drop " + A + " icmp port 80"), "ports need tcp, udp or no protocol");
         assertOneLine(runtime.command("xdp:flows no-such-container"), "'no-such-container' is not attached");
         assertEquals("[]", JSON.readTree(runtime.command("xdp:rules --json").out()).toString());
@@ -147,22 +150,28 @@ class XdpTrackerIT {
 
     @Test
     @Order(5)
-    void detachRemovalAndStopLeaveNoXdpProgram() throws Exception {
+    void detachRemovalAndStopLeaveNoProgram() throws Exception {
+        assertEquals(4, trackerLinks().size(), "tc ingress and egress of both host ends: " + trackerLinks());
         HeadlessRuntime.Result detach = runtime.command("xdp:detach " + A);
         assertEquals(0, detach.status(), detach.toString());
-        assertEquals(1, xdpInterfaces().size(), "only B's host end: " + xdpInterfaces());
+        assertEquals(2, trackerLinks().size(), "only B's: " + trackerLinks());
         ok("rm", "-f", B);
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while ((!xdpInterfaces().isEmpty() || runtime.command("xdp:stats").out().contains(B)) && System.nanoTime() < deadline) {
+        while ((!trackerLinks().isEmpty() || runtime.command("xdp:stats").out().contains(B)) && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        assertEquals(List.of(), xdpInterfaces(), "B's attachment released when it went away");
+        assertEquals(List.of(), trackerLinks(), "B's attachment released when it went away");
         assertFalse(runtime.command("xdp:stats").out().contains(B));
 
-        attach(A);
+        // XDP, asked for: on A's host end (ip link shows it) and on its own end, inside its namespace.
+        HeadlessRuntime.Result xdp = runtime.command("xdp:attach --mode generic " + A);
+        assertEquals(0, xdp.status(), xdp.toString());
+        assertTrue(xdp.out().contains("(xdp generic)") && xdp.out().contains("eth0 [received]"), xdp.toString());
         assertEquals(1, xdpInterfaces().size());
+        assertEquals(2, trackerLinks().size());
         assertEquals(0, runtime.command("tracker:stop xdp").status());
-        assertEquals(List.of(), xdpInterfaces(), "nothing left after the tracker stopped");
+        assertEquals(List.of(), xdpInterfaces(), "no XDP program left after the tracker stopped");
+        assertEquals(List.of(), trackerLinks(), "no link of the tracker's programs left");
     }
 
     // ---- helpers -------------------------------------------------------------------------
@@ -175,7 +184,8 @@ class XdpTrackerIT {
             r = runtime.command("xdp:attach " + name);
         }
         assertEquals(0, r.status(), r.toString());
-        assertTrue(r.out().contains("[sent]") && r.out().contains("eth0 [received]"), r.toString());
+        // tc by default: both programs on the container's host end.
+        assertTrue(r.out().matches("(?s)attached to " + name + " \\(tc\\): (veth\\w+) \\[sent\\] \\1 \\[received\\]\\s*"), r.toString());
     }
 
     private static JsonNode stats(String name) throws Exception {
@@ -198,6 +208,28 @@ class XdpTrackerIT {
         String all = (r.out() + r.err()).strip();
         assertEquals(1, all.lines().count(), r.toString());
         assertTrue(all.contains(contains), r.toString());
+    }
+
+    /**
+     * The kernel's links (bpftool link list) of the runtime's tc and XDP programs, found by
+     * name among all programs (bpftool prog show): what would stay on an interface if a
+     * detach forgot one, in the host's namespace or a container's.
+     */
+    private static List<Integer> trackerLinks() throws Exception {
+        Set<String> names = Set.of("tc_host", "tc_inner", "xdp_host", "xdp_inner", "xdp_host_mb", "xdp_inner_mb");
+        Set<Integer> programs = new HashSet<>();
+        for (JsonNode p : JSON.readTree(HeadlessRuntime.run(List.of("bpftool", "-j", "prog", "show"), null).out())) {
+            if (names.contains(p.path("name").asText())) {
+                programs.add(p.path("id").asInt());
+            }
+        }
+        List<Integer> links = new ArrayList<>();
+        for (JsonNode l : JSON.readTree(HeadlessRuntime.run(List.of("bpftool", "-j", "link", "list"), null).out())) {
+            if (programs.contains(l.path("prog_id").asInt())) {
+                links.add(l.path("id").asInt());
+            }
+        }
+        return links;
     }
 
     /** Host interfaces with an XDP program (ip -d link); containers' own ends go with their namespaces. */

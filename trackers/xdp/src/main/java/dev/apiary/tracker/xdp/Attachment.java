@@ -11,9 +11,10 @@ import java.util.List;
  * @param pid       the container's init process when attached (0 for an interface): a
  *                  container started again has a new one, and its old attachment is gone
  * @param netNs     the inode of the container's network namespace, 0 for an interface
- * @param ports     the programs, host ends first
+ * @param hook      where the programs are: tc, or XDP in a mode
+ * @param ports     the programs, host side first
  */
-record Attachment(ContainerRef container, String interfaceName, int pid, long netNs, List<Port> ports) {
+record Attachment(ContainerRef container, String interfaceName, int pid, long netNs, Hook hook, List<Port> ports) {
 
     Attachment {
         ports = List.copyOf(ports);
@@ -33,7 +34,11 @@ record Attachment(ContainerRef container, String interfaceName, int pid, long ne
         return container != null ? container.matches(word) : interfaceName.equals(word);
     }
 
-    /** The index of this attachment's end on {@code side}, 0 when it has none there. */
+    /**
+     * The index the programs know this attachment's {@code side} by, 0 when it has none there:
+     * the host end's for {@link Side#HOST} and, with tc, for {@link Side#INNER} too; with XDP
+     * the container's own end's index in its namespace for {@link Side#INNER}.
+     */
     int index(Side side) {
         return ports.stream().filter(p -> p.side() == side).mapToInt(Port::ifindex).findFirst().orElse(0);
     }

@@ -1,7 +1,6 @@
 package dev.apiary.tracker.xdp;
 
 import dev.apiary.bpf.BootClock;
-import dev.apiary.bpf.XdpMode;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -66,21 +64,22 @@ public final class XdpCommands {
 
     // ---- attach / detach -------------------------------------------------------------------
 
-    @Descriptor("attach the tracker's XDP programs to a container's veth pair (both directions) or to a host interface")
+    @Descriptor("attach the tracker's programs to a container's veth pair (both directions) or to a host interface")
     public String attach(
-            @Descriptor("generic (default: works on every interface, veth included), native (in the driver), or auto")
-            @Parameter(names = {"-m", "--mode"}, absentValue = "generic") String mode,
+            @Descriptor("tc (default: on the host end's tcx hooks, no copy per packet), or XDP: generic (every interface,"
+                    + " copies each packet), native (in the driver; on veth it turns off GSO) or auto")
+            @Parameter(names = {"-m", "--mode"}, absentValue = "tc") String mode,
             @Descriptor("a container name, id or id prefix (3+ characters), or a host interface name") String target) {
-        XdpMode m = parseMode(mode);
-        Attachment a = tracker.attach(target, m);
-        StringBuilder sb = new StringBuilder("attached to " + a.target() + " (" + m.name().toLowerCase(Locale.ROOT) + "):");
+        Hook hook = Hook.parse(mode);
+        Attachment a = tracker.attach(target, hook);
+        StringBuilder sb = new StringBuilder("attached to " + a.target() + " (" + (hook.isXdp() ? "xdp " : "") + hook.word() + "):");
         for (Port p : a.ports()) {
             sb.append(' ').append(p.name()).append(" [").append(p.side().direction(a.isContainer())).append(']');
         }
         return sb.toString();
     }
 
-    @Descriptor("take the tracker's XDP programs off a container or host interface; its counters and rules go too")
+    @Descriptor("take the tracker's programs off a container or host interface; its counters and rules go too")
     public String detach(@Descriptor("a container name, id or id prefix, or a host interface name") String target) {
         Attachment a = tracker.detach(target);
         return "detached from " + a.target();
@@ -325,15 +324,6 @@ public final class XdpCommands {
     private Attachment attached(String target) {
         return tracker.find(target).orElseThrow(() -> new IllegalArgumentException(
                 "'" + target + "' is not attached (xdp:attach " + target + " first; xdp:stats lists the attachments)"));
-    }
-
-    static XdpMode parseMode(String word) {
-        return switch (word.trim().toLowerCase(Locale.ROOT)) {
-            case "generic" -> XdpMode.GENERIC;
-            case "native" -> XdpMode.NATIVE;
-            case "auto" -> XdpMode.AUTO;
-            default -> throw new IllegalArgumentException("--mode takes generic, native or auto, not '" + word + "'");
-        };
     }
 
     static int parseInt(String word, String option, int min, int max) {

@@ -4,7 +4,7 @@ import dev.apiary.bpf.BpfException;
 import dev.apiary.bpf.BpfLink;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.BpfProgram;
-import dev.apiary.bpf.XdpMode;
+import dev.apiary.bpf.TcHook;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventType;
@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The xdp tracker: loads xdp.bpf.o (its XDP programs are not attached by the loader) and
- * attaches them on demand, per container or host interface ({@link #attach}). It owns those
+ * The xdp tracker: loads xdp.bpf.o (its tc and XDP programs are not attached by the loader)
+ * and attaches them on demand, per container or host interface ({@link #attach}). It owns those
  * links: they are closed by {@link #detach}, when the container goes away (checked every
  * second against {@link Containers}), and in {@link #stop}; core closing the object would
  * close any left. Registered as a {@link Tracker} for core and under its own class for
@@ -60,7 +60,7 @@ public final class XdpTracker implements Tracker {
 
     @Override
     public String description() {
-        return "packets, bytes, flows, drop rules and packet capture per container with XDP on its veth pair; xdp:attach first";
+        return "packets, bytes, flows, drop rules and packet capture per container, on its veth pair with tc (default) or XDP; xdp:attach first";
     }
 
     @Override
@@ -113,44 +113,50 @@ public final class XdpTracker implements Tracker {
     // ---- attach and detach -----------------------------------------------------------------
 
     /**
-     * Attaches the programs to a container's veth ends (host end: what it sends; its own end,
-     * inside its network namespace: what it receives), or to one host interface.
+     * Attaches the programs to a container's veth pair, or to one host interface. With tc
+     * both programs go on the host end (its ingress: what the container sends or the
+     * interface takes in; its egress: what the container receives or the interface sends).
+     * With XDP, which sees only what arrives, the host end's program shows what the container
+     * sends and a second one on its own end, inside its network namespace, what it receives;
+     * on a host interface XDP shows what comes in.
      *
      * @param word a container name, id or id prefix, or a host interface name
      * @throws IllegalArgumentException for a word that names neither, a container that is not
      *                                  running, uses the host's network, has no veth, or is attached already
      * @throws IllegalStateException    when the kernel refuses (another XDP program is there, ...); nothing stays attached
      */
-    synchronized Attachment attach(String word, XdpMode mode) {
+    synchronized Attachment attach(String word, Hook hook) {
         Running r = running();
         Optional<Container> c = r.containers().find(word);
         if (c.isPresent()) {
-            return attachContainer(r, c.get(), mode);
+            return attachContainer(r, c.get(), hook);
         }
         OptionalInt index = VethPair.hostIndex(word);
         if (index.isEmpty()) {
             throw new IllegalArgumentException("no container or host network interface named '" + word
                     + "' (apiary:containers lists containers, ip link the interfaces)");
         }
-        for (Attachment a : attachments) {
-            if (a.index(Side.HOST) == index.getAsInt()) {
-                throw new IllegalArgumentException("interface " + word + " is already attached"
-                        + (a.isContainer() ? " as the host end of container " + a.target() : ""));
-            }
+        int ifindex = index.getAsInt();
+        refuseTaken(Side.HOST, ifindex, word, "");
+        if (!hook.isXdp()) {
+            refuseTaken(Side.INNER, ifindex, word, "");
         }
         List<Port> ports = new ArrayList<>();
         try {
-            ports.add(attachPort(r, Side.HOST, index.getAsInt(), word, mode, null));
+            ports.add(attachPort(r, Side.HOST, ifindex, word, hook, null));
+            if (!hook.isXdp()) {
+                ports.add(attachPort(r, Side.INNER, ifindex, word, hook, null));
+            }
         } catch (RuntimeException e) {
             undo(r, ports);
             throw e;
         }
-        Attachment a = new Attachment(null, word, 0, 0, ports);
+        Attachment a = new Attachment(null, word, 0, 0, hook, ports);
         attachments.add(a);
         return a;
     }
 
-    private Attachment attachContainer(Running r, Container c, XdpMode mode) {
+    private Attachment attachContainer(Running r, Container c, Hook hook) {
         String name = c.ref().displayName();
         if (!c.running() || c.pid() <= 0) {
             throw new IllegalArgumentException("container " + name + " is not running");
@@ -177,48 +183,75 @@ public final class XdpTracker implements Tracker {
             throw new IllegalArgumentException("container " + name + " has no veth interface (--network none?): nothing to attach to");
         }
         for (VethPair p : pairs) {
-            for (Attachment a : attachments) {
-                if (a.index(Side.HOST) == p.hostIndex()) {
-                    throw new IllegalArgumentException("interface " + p.hostName() + " of container " + name
-                            + " is already attached by name (xdp:detach " + p.hostName() + " first)");
-                }
-                if (a.index(Side.INNER) == p.innerIndex()) {
-                    // The programs know an interface by (side, ifindex) only: see xdp.bpf.c.
-                    throw new IllegalStateException("container " + name + "'s " + p.innerName() + " has the same index ("
-                            + p.innerIndex() + ") as " + a.target() + "'s, which is attached; detach that one first");
-                }
+            refuseTaken(Side.HOST, p.hostIndex(), p.hostName(), name);
+            if (hook.isXdp()) {
+                refuseTaken(Side.INNER, p.innerIndex(), p.innerName(), name);
+            } else {
+                refuseTaken(Side.INNER, p.hostIndex(), p.hostName(), name);
             }
         }
         List<Port> ports = new ArrayList<>();
         try {
             for (VethPair p : pairs) {
-                ports.add(attachPort(r, Side.HOST, p.hostIndex(), p.hostName(), mode, null));
+                ports.add(attachPort(r, Side.HOST, p.hostIndex(), p.hostName(), hook, null));
             }
             for (VethPair p : pairs) {
-                ports.add(attachPort(r, Side.INNER, p.innerIndex(), p.innerName(), mode, netNsFile));
+                ports.add(hook.isXdp() ? attachPort(r, Side.INNER, p.innerIndex(), p.innerName(), hook, netNsFile)
+                        : attachPort(r, Side.INNER, p.hostIndex(), p.hostName(), hook, null));
             }
         } catch (RuntimeException e) {
             undo(r, ports);
             throw e;
         }
-        Attachment a = new Attachment(c.ref(), "", c.pid(), netNs, ports);
+        Attachment a = new Attachment(c.ref(), "", c.pid(), netNs, hook, ports);
         attachments.add(a);
         return a;
     }
 
+    /**
+     * Refuses a port on (side, ifindex) that an attached one already has: the programs know a
+     * port by that pair only (see xdp.bpf.c).
+     *
+     * @param container the name of the container the new port is for, empty for an interface
+     */
+    private void refuseTaken(Side side, int ifindex, String ifname, String container) {
+        for (Attachment a : attachments) {
+            for (Port p : a.ports()) {
+                if (p.side() != side || p.ifindex() != ifindex) {
+                    continue;
+                }
+                String whose = container.isEmpty() ? "interface " + ifname : "interface " + ifname + " of container " + container;
+                if (p.name().equals(ifname) && (side == Side.HOST || !a.hook().isXdp())) { // the same host interface
+                    throw new IllegalArgumentException(whose + " is already attached"
+                            + (a.isContainer() ? " as the host end of container " + a.target() : " by name")
+                            + " (xdp:detach " + a.target() + " first)");
+                }
+                throw new IllegalStateException(whose + " has the same index (" + ifindex + ") as " + a.target() + "'s "
+                        + p.name() + ", which is attached; detach that one first");
+            }
+        }
+    }
+
     /** Registers the counters, then attaches (in {@code netNs} when given). */
-    private Port attachPort(Running r, Side side, int ifindex, String ifname, XdpMode mode, Path netNs) {
-        BpfProgram program = r.obj().program(side.program(mode));
+    private Port attachPort(Running r, Side side, int ifindex, String ifname, Hook hook, Path netNs) {
+        BpfProgram program = r.obj().program(side.program(hook));
         r.kernel().register(side, ifindex);
         try {
-            BpfLink link = netNs == null ? program.attachXdp(ifindex, mode)
-                    : NetNamespace.call(netNs, () -> program.attachXdp(ifindex, mode));
+            BpfLink link;
+            if (!hook.isXdp()) {
+                link = program.attachTc(ifindex, side == Side.HOST ? TcHook.INGRESS : TcHook.EGRESS);
+            } else if (netNs == null) {
+                link = program.attachXdp(ifindex, hook.xdp);
+            } else {
+                link = NetNamespace.call(netNs, () -> program.attachXdp(ifindex, hook.xdp));
+            }
             return new Port(side, ifindex, ifname, link);
         } catch (BpfException e) {
             r.kernel().unregister(side, ifindex);
             boolean busy = e.getMessage().contains("another XDP program");
             throw new IllegalStateException("cannot attach to " + ifname + (netNs == null ? "" : " inside the container") + ": "
-                    + (busy ? "another XDP program is attached there, and apiary never replaces one" : e.getMessage()));
+                    + (busy ? "another XDP program is attached there, and apiary never replaces one (--mode tc works beside it)"
+                            : e.getMessage()));
         } catch (RuntimeException e) {
             r.kernel().unregister(side, ifindex);
             throw e;

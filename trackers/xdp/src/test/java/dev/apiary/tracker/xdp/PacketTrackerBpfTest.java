@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.bpf.BpfLink;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.bpf.RingBuffer;
-import dev.apiary.bpf.XdpMode;
+import dev.apiary.bpf.KernelBpfObjects;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.bpf.testing.RequiresDocker;
 import dev.apiary.sdk.Container;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,28 +42,33 @@ import org.junit.jupiter.api.io.TempDir;
  * containers on Docker's default bridge: pings and a TCP transfer between them, a drop rule,
  * a capture written to pcap and read back by tcpdump, and the programs gone from every
  * interface after detach, container removal and stop. Containers come from {@code docker
- * inspect} instead of core's directory.
+ * inspect} instead of core's directory. The same tests run for each {@link Hook} a subclass
+ * names; what only one hook has is in its subclass.
  */
 @RequiresBpf
 @RequiresDocker
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class XdpBpfTest {
+abstract class PacketTrackerBpfTest {
 
-    private static final Path OBJECT = Path.of("target/classes/bpf/xdp.bpf.o");
-    private static final String PREFIX = "apiary-xdp-test-" + UUID.randomUUID().toString().substring(0, 8);
-    private static final String A = PREFIX + "-a", B = PREFIX + "-b", C = PREFIX + "-c", HOSTNET = PREFIX + "-hostnet";
+    static final Path OBJECT = Path.of("target/classes/bpf/xdp.bpf.o");
+    final String prefix = "apiary-xdp-test-" + UUID.randomUUID().toString().substring(0, 8);
+    final String A = prefix + "-a", B = prefix + "-b", C = prefix + "-c", HOSTNET = prefix + "-hostnet";
 
-    private static BpfObject obj;
-    private static XdpTracker tracker;
-    private static RingBuffer ring;
-    private static XdpDecoder decoder;
-    private static String ipA, ipB;
+    BpfObject obj;
+    XdpTracker tracker;
+    RingBuffer ring;
+    XdpDecoder decoder;
+    String ipA, ipB;
 
     @TempDir
-    static Path dir;
+    Path dir;
+
+    /** Where this class attaches. */
+    abstract Hook hook();
 
     @BeforeAll
-    static void load() throws Exception {
+    void load() throws Exception {
         docker("run", "-d", "--name", A, "busybox:local", "sleep", "300");
         docker("run", "-d", "--name", B, "busybox:local", "sleep", "300");
         ipA = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", A);
@@ -78,7 +83,7 @@ class XdpBpfTest {
     }
 
     @AfterAll
-    static void close() throws Exception {
+    void close() throws Exception {
         try {
             if (tracker != null) {
                 tracker.stop();
@@ -91,19 +96,21 @@ class XdpBpfTest {
             }
         } finally {
             run("docker", "rm", "-f", A, B, C, HOSTNET);
-            run("ip", "link", "del", PREFIX.substring(PREFIX.length() - 8) + "x0");
+            run("ip", "link", "del", prefix.substring(prefix.length() - 8) + "x0");
         }
     }
 
     @Test
     @Order(1)
     void pingsAreCountedOnBothSidesOfBothContainersInTheirDirections() throws Exception {
-        Attachment a = tracker.attach(A, XdpMode.GENERIC);
-        Attachment b = tracker.attach(B, XdpMode.GENERIC);
+        Attachment a = tracker.attach(A, hook());
+        Attachment b = tracker.attach(B, hook());
         assertEquals(2, a.ports().size(), a.toString());
-        assertTrue(xdpPrograms().containsKey(a.ports().get(0).name()), "ip link shows XDP on " + a.ports().get(0).name());
-        // Generic mode takes the programs without frags support: see xdp.bpf.c.
-        assertEquals(obj.program("xdp_host").id(), xdpPrograms().get(a.ports().get(0).name()));
+        assertEquals(hook(), a.hook());
+        Map<Integer, Integer> linked = KernelBpfObjects.programsOfLinks();
+        for (Port p : a.ports()) {
+            assertEquals(obj.program(p.side().program(hook())).id(), linked.get(p.link().id()), "the kernel's link of " + p);
+        }
         long before = icmp(a, Side.HOST);
 
         docker("exec", A, "ping", "-c", "3", "-i", "0.2", "-W", "1", ipB);
@@ -138,6 +145,10 @@ class XdpBpfTest {
         assertEquals(ipA, PacketHeaders.address(top.src()));
         assertEquals(ipB, PacketHeaders.address(top.dst()));
         assertTrue(top.bytes() >= 1 << 20 && top.bytes() < (1 << 20) * 11 / 10, "1 MiB and headers: " + top.bytes());
+        if (hook() == Hook.TC) {
+            // tc sees A's GSO packets whole and counts the segments each goes out as (generic XDP counts one packet).
+            assertTrue(top.packets() >= (1 << 20) / 1500, "a packet per segment of at most 1500 bytes: " + top.packets());
+        }
     }
 
     @Test
@@ -210,94 +221,58 @@ class XdpBpfTest {
     void badTargetsAreRefusedAndNothingChanges() throws Exception {
         int attached = tracker.attachments().size();
         assertEquals("no container or host network interface named 'no-such-thing' (apiary:containers lists containers, ip link the interfaces)",
-                assertThrows(IllegalArgumentException.class, () -> tracker.attach("no-such-thing", XdpMode.GENERIC)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> tracker.attach("no-such-thing", hook())).getMessage());
         docker("run", "-d", "--network", "host", "--name", HOSTNET, "busybox:local", "sleep", "300");
-        String hostNet = assertThrows(IllegalArgumentException.class, () -> tracker.attach(HOSTNET, XdpMode.GENERIC)).getMessage();
+        String hostNet = assertThrows(IllegalArgumentException.class, () -> tracker.attach(HOSTNET, hook())).getMessage();
         assertTrue(hostNet.contains("uses the host's network"), hostNet);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> tracker.attach(A, XdpMode.GENERIC)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> tracker.attach(A, hook())).getMessage()
                 .contains("already attached"));
         assertEquals(attached, tracker.attachments().size());
     }
 
     @Test
-    @Order(6)
-    void anInterfaceWithSomeoneElsesXdpProgramIsRefusedNotReplaced() throws Exception {
-        String name = PREFIX.substring(PREFIX.length() - 8) + "x0";
-        assertEquals(0, run("ip", "link", "add", name, "type", "veth", "peer", "name", name.replace("x0", "x1")).exit());
-        run("ip", "link", "set", name, "up");
-        try (BpfLink other = obj.program("xdp_inner").attachXdp(name, XdpMode.GENERIC)) {
-            String why = assertThrows(IllegalStateException.class, () -> tracker.attach(name, XdpMode.GENERIC)).getMessage();
-            assertTrue(why.contains("another XDP program is attached there"), why);
-            assertTrue(other.isOpen());
-            assertEquals(other.id() > 0, xdpPrograms().containsKey(name), "the other program stays");
-        }
-        Attachment own = tracker.attach(name, XdpMode.GENERIC);
-        assertTrue(xdpPrograms().containsKey(name));
-        tracker.detach(name);
-        assertFalse(xdpPrograms().containsKey(name));
-        assertTrue(own.ports().stream().noneMatch(p -> p.link().isOpen()));
-    }
-
-    @Test
     @Order(7)
-    void detachRemovalAndStopLeaveNoXdpProgramAnywhere() throws Exception {
+    void detachRemovalAndStopLeaveNoProgramAnywhere() throws Exception {
         Attachment a = tracker.find(A).orElseThrow();
         Attachment b = tracker.find(B).orElseThrow();
+        List<Integer> linksOfA = linkIds(a);
         tracker.detach(A);
         for (Port p : a.ports()) {
             assertFalse(p.link().isOpen());
         }
-        assertFalse(xdpPrograms().containsKey(a.ports().get(0).name()), "no XDP on A's host end after detach");
+        assertTrue(java.util.Collections.disjoint(linksOfA, KernelBpfObjects.linkIds()), "A's links gone from the kernel");
+        assertNotAttached(a);
         assertFalse(tracker.kernel().registered(Side.HOST, a.index(Side.HOST)));
 
+        List<Integer> linksOfB = linkIds(b);
         run("docker", "rm", "-f", B);
         assertEquals(List.of(b), tracker.reapOnce(), "B released when it went away");
-        assertFalse(xdpPrograms().containsKey(b.ports().get(0).name()));
+        assertTrue(java.util.Collections.disjoint(linksOfB, KernelBpfObjects.linkIds()), "B's links gone from the kernel");
 
-        tracker.attach(A, XdpMode.GENERIC);
-        assertTrue(xdpPrograms().containsKey(a.ports().get(0).name()));
+        Attachment again = tracker.attach(A, hook());
+        assertEquals(2, ourLinks().size(), "A attached again: " + ourLinks());
         tracker.stop();
-        assertTrue(xdpPrograms().isEmpty() || xdpPrograms().keySet().stream().noneMatch(n -> n.startsWith("veth")),
-                "no XDP program on any veth: " + xdpPrograms());
-        assertEquals(List.of(), ourProgramsAttached());
+        assertEquals(Map.of(), ourLinks(), "no link of the tracker's programs anywhere after stop");
+        assertNotAttached(again);
         tracker.start(obj, new DockerContainers()); // for close()
     }
 
-    @Test
-    @Order(8)
-    void nativeModeTakesTheFragsProgramsAndCounts() throws Exception {
-        docker("run", "-d", "--name", C, "busybox:local", "sleep", "300");
-        String ipC = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", C);
-        Attachment c = tracker.attach(C, XdpMode.NATIVE);
-        try {
-            String host = c.ports().get(0).name();
-            assertEquals(obj.program("xdp_host_mb").id(), xdpPrograms().get(host), "xdp.frags program on " + host);
-            assertTrue(run("ip", "link", "show", host).out().contains(" xdp "), "native (not xdpgeneric) on " + host);
-
-            assertEquals(0, run("ping", "-c", "3", "-i", "0.2", "-W", "1", ipC).exit(), "host pings C");
-
-            // The host's echo requests arrive on C's eth0 (received), C's replies on the host end (sent).
-            assertTrue(tracker.kernel().counts(Side.INNER, c.index(Side.INNER)).packets()[6] >= 3, "ICMP received by C");
-            assertTrue(tracker.kernel().counts(Side.HOST, c.index(Side.HOST)).packets()[6] >= 3, "ICMP sent by C");
-        } finally {
-            tracker.detach(C);
-        }
-        assertEquals(List.of(), ourProgramsAttached());
-    }
+    /** What else, beside the kernel's links, says that an attachment's programs are gone. */
+    abstract void assertNotAttached(Attachment a) throws Exception;
 
     // ---- helpers -------------------------------------------------------------------------
 
-    private static XdpKernel.Flow topSent(Attachment a) {
+    XdpKernel.Flow topSent(Attachment a) {
         return tracker.kernel().flows().stream()
                 .filter(f -> f.side() == Side.HOST && f.ifindex() == a.index(Side.HOST))
                 .max((x, y) -> Long.compare(x.bytes(), y.bytes())).orElseThrow();
     }
 
-    private static long icmp(Attachment a, Side side) {
+    long icmp(Attachment a, Side side) {
         return tracker.kernel().counts(side, a.index(side)).packets()[6];
     }
 
-    private static long flowPackets(Attachment a, Side side, String src, String dst, int icmpType) {
+    long flowPackets(Attachment a, Side side, String src, String dst, int icmpType) {
         return tracker.kernel().flows().stream()
                 .filter(f -> f.side() == side && f.ifindex() == a.index(side) && f.proto() == 1
                         && PacketHeaders.address(f.src()).equals(src) && PacketHeaders.address(f.dst()).equals(dst)
@@ -322,13 +297,19 @@ class XdpBpfTest {
         return found;
     }
 
-    /** XDP attachments of this test's programs anywhere, as {@code bpftool net} lists them (all of the host's). */
-    private static List<String> ourProgramsAttached() throws Exception {
-        List<Integer> ids = List.of(obj.program("xdp_host").id(), obj.program("xdp_inner").id(),
-                obj.program("xdp_host_mb").id(), obj.program("xdp_inner_mb").id());
-        return run("bpftool", "net").out().lines()
-                .filter(l -> ids.stream().anyMatch(id -> l.contains("id " + id + " ") || l.endsWith("id " + id)))
-                .toList();
+    /** The kernel's links, by id, of this test's programs (every tc and XDP one of the object): from every process. */
+    Map<Integer, Integer> ourLinks() {
+        java.util.Set<Integer> ours = new java.util.HashSet<>();
+        for (String name : List.of("tc_host", "tc_inner", "xdp_host", "xdp_inner", "xdp_host_mb", "xdp_inner_mb")) {
+            ours.add(obj.program(name).id());
+        }
+        Map<Integer, Integer> found = new java.util.TreeMap<>(KernelBpfObjects.programsOfLinks());
+        found.values().retainAll(ours);
+        return found;
+    }
+
+    static List<Integer> linkIds(Attachment a) {
+        return a.ports().stream().map(p -> p.link().id()).toList();
     }
 
     record Result(int exit, String out, String err) {

@@ -1,0 +1,110 @@
+package dev.apiary.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiary.bpf.testing.RequiresBpf;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A TC program on both tcx hooks of one end of a veth pair whose other end lives in a
+ * network namespace the test makes: a ping from the namespace arrives (ingress) and is
+ * answered (egress); two programs share a hook; closing a link takes its program off.
+ */
+@RequiresBpf
+class TcTest {
+
+    private static final String NS = "apiary-tc-" + TestObjects.SELF;
+    private static final String HOST_IF = "apt" + TestObjects.SELF % 100000;
+    private static final String PEER_IF = "apu" + TestObjects.SELF % 100000;
+    private static final String HOST_ADDR = "10.253.78.1";
+    private static final String PEER_ADDR = "10.253.78.2";
+
+    @BeforeAll
+    static void createNamespaceAndVethPair() throws Exception {
+        cleanup();
+        sh("ip", "netns", "add", NS);
+        sh("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", PEER_IF);
+        sh("ip", "link", "set", PEER_IF, "netns", NS);
+        sh("ip", "addr", "add", HOST_ADDR + "/30", "dev", HOST_IF);
+        sh("ip", "link", "set", HOST_IF, "up");
+        sh("ip", "-n", NS, "addr", "add", PEER_ADDR + "/30", "dev", PEER_IF);
+        sh("ip", "-n", NS, "link", "set", PEER_IF, "up");
+    }
+
+    @AfterAll
+    static void cleanup() throws Exception {
+        run("ip", "link", "del", HOST_IF);
+        run("ip", "netns", "del", NS);
+    }
+
+    @Test
+    void countsBothDirectionsOfAPingSharesTheHookAndDetachesOnClose() throws Exception {
+        int ifindex = NetInterfaces.index(HOST_IF);
+        try (BpfObject obj = TestObjects.open("apiary_test"); BpfObject other = TestObjects.open("apiary_test")) {
+            obj.load();
+            other.load();
+            BpfMap counts = obj.map("tc_counts");
+            BpfLink in = obj.program("test_tc").attachTc(ifindex, TcHook.INGRESS);
+            BpfLink out = obj.program("test_tc").attachTc(ifindex, TcHook.EGRESS);
+            // tcx keeps a list per hook: a second program goes after ours and replaces nothing.
+            BpfLink second = other.program("test_tc").attachTc(ifindex, TcHook.INGRESS);
+            assertEquals(obj.program("test_tc").id(), KernelBpfObjects.programsOfLinks().get(in.id()));
+            assertEquals(other.program("test_tc").id(), KernelBpfObjects.programsOfLinks().get(second.id()));
+            assertTrue(in.target().contains("ingress of ifindex " + ifindex), in.target());
+
+            sh("ip", "netns", "exec", NS, "ping", "-c", "5", "-i", "0.2", "-W", "2", HOST_ADDR);
+
+            assertTrue(counts.sumPerCpu(Bytes.u32(0)) >= 5, "the 5 echo requests arrive: " + counts.sumPerCpu(Bytes.u32(0)));
+            assertTrue(counts.sumPerCpu(Bytes.u32(1)) >= 5, "the 5 echo replies leave: " + counts.sumPerCpu(Bytes.u32(1)));
+            assertTrue(other.map("tc_counts").sumPerCpu(Bytes.u32(0)) >= 5, "ours passes them on to the next program");
+
+            int inId = in.id();
+            in.close();
+            out.close();
+            assertFalse(KernelBpfObjects.programsOfLinks().containsKey(inId), "detached on close");
+            long before = counts.sumPerCpu(Bytes.u32(0));
+            sh("ip", "netns", "exec", NS, "ping", "-c", "2", "-i", "0.2", "-W", "2", HOST_ADDR);
+            assertEquals(before, counts.sumPerCpu(Bytes.u32(0)), "nothing counted after detach");
+            assertTrue(second.isOpen());
+        }
+    }
+
+    @Test
+    void anInterfaceThatDoesNotExistIsRefused() {
+        try (BpfObject obj = TestObjects.open("apiary_test")) {
+            obj.load();
+            BpfException e = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class,
+                    () -> obj.program("test_tc").attachTc(999_999, TcHook.EGRESS));
+            assertTrue(e.getMessage().contains("egress of ifindex 999999"), e.getMessage());
+        }
+    }
+
+    private static String sh(String... cmd) throws Exception {
+        Result r = run(cmd);
+        if (r.exit != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " failed (" + r.exit + "): " + r.output);
+        }
+        return r.output;
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", cmd) + " did not finish");
+        }
+        return new Result(p.exitValue(), out);
+    }
+}
