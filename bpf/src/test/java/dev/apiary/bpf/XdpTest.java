@@ -1,15 +1,14 @@
 package dev.apiary.bpf;
 
+import static dev.apiary.bpf.Commands.run;
+import static dev.apiary.bpf.Commands.sh;
+
 import dev.apiary.bpf.testing.RequiresBpf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,26 +81,5 @@ class XdpTest {
                     () -> obj.program("test_xdp").attachXdp("nosuchif0", XdpMode.NATIVE));
             assertTrue(e.getMessage().contains("nosuchif0"), e.getMessage());
         }
-    }
-
-    private static String sh(String... cmd) throws Exception {
-        Result r = run(cmd);
-        if (r.exit != 0) {
-            throw new AssertionError(String.join(" ", cmd) + " failed (" + r.exit + "): " + r.output);
-        }
-        return r.output;
-    }
-
-    private record Result(int exit, String output) {
-    }
-
-    private static Result run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", cmd) + " did not finish");
-        }
-        return new Result(p.exitValue(), out);
     }
 }

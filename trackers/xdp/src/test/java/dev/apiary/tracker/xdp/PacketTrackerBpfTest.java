@@ -22,9 +22,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -240,14 +244,14 @@ abstract class PacketTrackerBpfTest {
         for (Port p : a.ports()) {
             assertFalse(p.link().isOpen());
         }
-        assertTrue(java.util.Collections.disjoint(linksOfA, KernelBpfObjects.linkIds()), "A's links gone from the kernel");
+        assertTrue(Collections.disjoint(linksOfA, KernelBpfObjects.linkIds()), "A's links gone from the kernel");
         assertNotAttached(a);
         assertFalse(tracker.kernel().registered(Side.HOST, a.index(Side.HOST)));
 
         List<Integer> linksOfB = linkIds(b);
         run("docker", "rm", "-f", B);
         assertEquals(List.of(b), tracker.reapOnce(), "B released when it went away");
-        assertTrue(java.util.Collections.disjoint(linksOfB, KernelBpfObjects.linkIds()), "B's links gone from the kernel");
+        assertTrue(Collections.disjoint(linksOfB, KernelBpfObjects.linkIds()), "B's links gone from the kernel");
 
         Attachment again = tracker.attach(A, hook());
         assertEquals(2, ourLinks().size(), "A attached again: " + ourLinks());
@@ -299,11 +303,11 @@ abstract class PacketTrackerBpfTest {
 
     /** The kernel's links, by id, of this test's programs (every tc and XDP one of the object): from every process. */
     Map<Integer, Integer> ourLinks() {
-        java.util.Set<Integer> ours = new java.util.HashSet<>();
+        Set<Integer> ours = new HashSet<>();
         for (String name : List.of("tc_host", "tc_inner", "xdp_host", "xdp_inner", "xdp_host_mb", "xdp_inner_mb")) {
             ours.add(obj.program(name).id());
         }
-        Map<Integer, Integer> found = new java.util.TreeMap<>(KernelBpfObjects.programsOfLinks());
+        Map<Integer, Integer> found = new TreeMap<>(KernelBpfObjects.programsOfLinks());
         found.values().retainAll(ours);
         return found;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.bpf.BpfLink;
 import dev.apiary.bpf.KernelBpfObjects;
+import dev.apiary.bpf.TcHook;
 import dev.apiary.bpf.XdpMode;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class TcBpfTest extends PacketTrackerBpfTest {
         int ifindex = VethPair.hostIndex(name).getAsInt();
         // Someone else's programs, as far as the tracker knows: loaded from the same object, not registered with it.
         try (BpfLink xdp = obj.program("xdp_inner").attachXdp(name, XdpMode.GENERIC);
-                BpfLink tc = obj.program("tc_inner").attachTc(ifindex, dev.apiary.bpf.TcHook.INGRESS)) {
+                BpfLink tc = obj.program("tc_inner").attachTc(ifindex, TcHook.INGRESS)) {
             Attachment own = tracker.attach(name, Hook.TC);
             assertEquals(2, own.ports().size(), "in and out of one interface: " + own);
             assertEquals(own.ports().get(0).ifindex(), own.ports().get(1).ifindex());
