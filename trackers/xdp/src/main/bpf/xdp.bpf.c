@@ -432,14 +432,34 @@ static __always_inline bool dropped(const struct xdp_ctl *ctl, const struct xdp_
 	return false;
 }
 
+/*
+ * What follows parsing, the same at both hooks: counts the packet (segs of them, bytes on the
+ * wire); then, by the control record, reserves a capture record for it in *rec when a capture
+ * takes it (the caller copies the packet's bytes in and submits it: XDP and TC read them
+ * differently) and says whether a drop rule takes it.
+ */
+static __always_inline bool account(struct xdp_counts *counts, struct xdp_parsed *p, __u32 segs, __u64 bytes, __u32 len,
+				    struct xdp_packet **rec)
+{
+	__u32 zero = 0;
+	struct xdp_ctl *ctl;
+
+	*rec = 0;
+	count(counts, p, segs, bytes);
+	ctl = bpf_map_lookup_elem(&xdp_ctl, &zero);
+	if (!ctl)
+		return false;
+	*rec = capture_record(ctl, p, len);
+	return dropped(ctl, p);
+}
+
 static __always_inline int xdp_account(struct xdp_md *ctx, __u32 side)
 {
 	struct xdp_att_key att = {.ifindex = ctx->ingress_ifindex, .side = side};
 	struct xdp_counts *counts = bpf_map_lookup_elem(&xdp_stats, &att);
 	struct xdp_parsed p = {};
 	struct xdp_packet *rec;
-	struct xdp_ctl *ctl;
-	__u32 zero = 0;
+	bool drop;
 	__u32 len;
 
 	if (!counts)
@@ -448,12 +468,7 @@ static __always_inline int xdp_account(struct xdp_md *ctx, __u32 side)
 	p.flow.ifindex = att.ifindex;
 	p.flow.side = side;
 	parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p);
-	count(counts, &p, 1, len);
-
-	ctl = bpf_map_lookup_elem(&xdp_ctl, &zero);
-	if (!ctl)
-		return XDP_PASS;
-	rec = capture_record(ctl, &p, len);
+	drop = account(counts, &p, 1, len, len, &rec);
 	if (rec) {
 		__u32 cap = snap_len(len);
 
@@ -461,7 +476,7 @@ static __always_inline int xdp_account(struct xdp_md *ctx, __u32 side)
 			rec->cap_len = cap;
 		apiary_submit(rec);
 	}
-	return dropped(ctl, &p) ? XDP_DROP : XDP_PASS;
+	return drop ? XDP_DROP : XDP_PASS;
 }
 
 /*
@@ -503,15 +518,16 @@ static __always_inline int tc_account(struct __sk_buff *skb, __u32 side)
 	struct xdp_counts *counts = bpf_map_lookup_elem(&xdp_stats, &att);
 	struct xdp_parsed p = {};
 	struct xdp_packet *rec;
-	struct xdp_ctl *ctl;
-	__u32 zero = 0;
 	__u32 len = skb->len;
 	__u32 segs = skb->gso_segs;
+	__u32 linear;
 	__u64 bytes = len;
+	bool drop;
 
 	if (!counts)
 		return TCX_NEXT;
-	if (skb_linear(skb) < TC_HEADERS && len > skb_linear(skb))
+	linear = skb_linear(skb);
+	if (linear < TC_HEADERS && len > linear)
 		bpf_skb_pull_data(skb, len < TC_HEADERS ? len : TC_HEADERS);
 	p.flow.ifindex = att.ifindex;
 	p.flow.side = side;
@@ -520,12 +536,7 @@ static __always_inline int tc_account(struct __sk_buff *skb, __u32 side)
 		bytes += (__u64)(segs - 1) * p.hdr_len;
 	else
 		segs = 1;
-	count(counts, &p, segs, bytes);
-
-	ctl = bpf_map_lookup_elem(&xdp_ctl, &zero);
-	if (!ctl)
-		return TCX_NEXT;
-	rec = capture_record(ctl, &p, len);
+	drop = account(counts, &p, segs, bytes, len, &rec);
 	if (rec) {
 		__u32 cap = snap_len(len);
 
@@ -533,7 +544,7 @@ static __always_inline int tc_account(struct __sk_buff *skb, __u32 side)
 			rec->cap_len = cap;
 		apiary_submit(rec);
 	}
-	return dropped(ctl, &p) ? TCX_DROP : TCX_NEXT;
+	return drop ? TCX_DROP : TCX_NEXT;
 }
 
 SEC("xdp")
