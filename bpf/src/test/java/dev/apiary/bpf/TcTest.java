@@ -1,7 +1,5 @@
 package dev.apiary.bpf;
 
-import static dev.apiary.bpf.Commands.run;
-import static dev.apiary.bpf.Commands.sh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,33 +19,23 @@ import org.junit.jupiter.api.Test;
 @RequiresBpf
 class TcTest {
 
-    private static final String NS = "apiary-tc-" + TestObjects.SELF;
-    private static final String HOST_IF = "apt" + TestObjects.SELF % 100000;
-    private static final String PEER_IF = "apu" + TestObjects.SELF % 100000;
-    private static final String HOST_ADDR = "10.253.78.1";
-    private static final String PEER_ADDR = "10.253.78.2";
+    private static TestVeth veth;
 
     @BeforeAll
     static void createNamespaceAndVethPair() throws Exception {
-        cleanup();
-        sh("ip", "netns", "add", NS);
-        sh("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", PEER_IF);
-        sh("ip", "link", "set", PEER_IF, "netns", NS);
-        sh("ip", "addr", "add", HOST_ADDR + "/30", "dev", HOST_IF);
-        sh("ip", "link", "set", HOST_IF, "up");
-        sh("ip", "-n", NS, "addr", "add", PEER_ADDR + "/30", "dev", PEER_IF);
-        sh("ip", "-n", NS, "link", "set", PEER_IF, "up");
+        veth = TestVeth.create("t", 78);
     }
 
     @AfterAll
-    static void cleanup() throws Exception {
-        run("ip", "link", "del", HOST_IF);
-        run("ip", "netns", "del", NS);
+    static void deleteThem() throws Exception {
+        if (veth != null) {
+            veth.close();
+        }
     }
 
     @Test
     void countsBothDirectionsOfAPingSharesTheHookAndDetachesOnClose() throws Exception {
-        int ifindex = NetInterfaces.index(HOST_IF);
+        int ifindex = NetInterfaces.index(veth.hostIf());
         try (BpfObject obj = TestObjects.open("apiary_test"); BpfObject other = TestObjects.open("apiary_test")) {
             obj.load();
             other.load();
@@ -60,7 +48,7 @@ class TcTest {
             assertEquals(other.program("test_tc").id(), KernelBpfObjects.programsOfLinks().get(second.id()));
             assertTrue(in.target().contains("ingress of ifindex " + ifindex), in.target());
 
-            sh("ip", "netns", "exec", NS, "ping", "-c", "5", "-i", "0.2", "-W", "2", HOST_ADDR);
+            veth.pingHostFromPeer(5);
 
             assertTrue(counts.sumPerCpu(Bytes.u32(0)) >= 5, "the 5 echo requests arrive: " + counts.sumPerCpu(Bytes.u32(0)));
             assertTrue(counts.sumPerCpu(Bytes.u32(1)) >= 5, "the 5 echo replies leave: " + counts.sumPerCpu(Bytes.u32(1)));
@@ -71,7 +59,7 @@ class TcTest {
             out.close();
             assertFalse(KernelBpfObjects.programsOfLinks().containsKey(inId), "detached on close");
             long before = counts.sumPerCpu(Bytes.u32(0));
-            sh("ip", "netns", "exec", NS, "ping", "-c", "2", "-i", "0.2", "-W", "2", HOST_ADDR);
+            veth.pingHostFromPeer(2);
             assertEquals(before, counts.sumPerCpu(Bytes.u32(0)), "nothing counted after detach");
             assertTrue(second.isOpen());
         }

@@ -1,6 +1,5 @@
 package dev.apiary.bpf;
 
-import static dev.apiary.bpf.Commands.run;
 import static dev.apiary.bpf.Commands.sh;
 
 import dev.apiary.bpf.testing.RequiresBpf;
@@ -20,29 +19,18 @@ import org.junit.jupiter.api.Test;
 @RequiresBpf
 class XdpTest {
 
-    private static final String NS = "apiary-net-" + TestObjects.SELF;
-    private static final String HOST_IF = "apx" + TestObjects.SELF % 100000;
-    private static final String PEER_IF = "apy" + TestObjects.SELF % 100000;
-    private static final String HOST_ADDR = "10.253.77.1";
-    private static final String PEER_ADDR = "10.253.77.2";
+    private static TestVeth veth;
 
     @BeforeAll
     static void createNamespaceAndVethPair() throws Exception {
-        cleanup();
-        sh("ip", "netns", "add", NS);
-        sh("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", PEER_IF);
-        sh("ip", "link", "set", PEER_IF, "netns", NS);
-        sh("ip", "addr", "add", HOST_ADDR + "/30", "dev", HOST_IF);
-        sh("ip", "link", "set", HOST_IF, "up");
-        sh("ip", "-n", NS, "addr", "add", PEER_ADDR + "/30", "dev", PEER_IF);
-        sh("ip", "-n", NS, "link", "set", PEER_IF, "up");
-        sh("ip", "-n", NS, "link", "set", "lo", "up");
+        veth = TestVeth.create("x", 77);
     }
 
     @AfterAll
-    static void cleanup() throws Exception {
-        run("ip", "link", "del", HOST_IF);
-        run("ip", "netns", "del", NS);
+    static void deleteThem() throws Exception {
+        if (veth != null) {
+            veth.close();
+        }
     }
 
     @Test
@@ -50,11 +38,11 @@ class XdpTest {
         try (BpfObject obj = TestObjects.open("apiary_test")) {
             obj.load();
             BpfMap counts = obj.map("xdp_counts");
-            BpfLink link = obj.program("test_xdp").attachXdp(HOST_IF, XdpMode.GENERIC);
-            String attached = sh("ip", "link", "show", HOST_IF);
+            BpfLink link = obj.program("test_xdp").attachXdp(veth.hostIf(), XdpMode.GENERIC);
+            String attached = sh("ip", "link", "show", veth.hostIf());
             assertTrue(attached.contains("xdpgeneric") && attached.contains("prog/xdp"), "attached in generic mode: " + attached);
 
-            sh("ip", "netns", "exec", NS, "ping", "-c", "5", "-i", "0.2", "-W", "2", HOST_ADDR);
+            veth.pingHostFromPeer(5);
 
             long packets = counts.sumPerCpu(Bytes.u32(0));
             long bytes = counts.sumPerCpu(Bytes.u32(1));
@@ -62,13 +50,13 @@ class XdpTest {
             assertTrue(bytes >= 5 * 98, "an echo request is 98 bytes on the wire: " + bytes);
 
             BpfException busy = assertThrows(BpfException.class,
-                    () -> obj.program("test_xdp").attachXdp(HOST_IF, XdpMode.GENERIC));
+                    () -> obj.program("test_xdp").attachXdp(veth.hostIf(), XdpMode.GENERIC));
             assertEquals(16, busy.errno(), "an attached program is never replaced: " + busy.getMessage());
 
             link.close();
-            String shown = sh("ip", "link", "show", HOST_IF);
+            String shown = sh("ip", "link", "show", veth.hostIf());
             assertFalse(shown.contains("prog/xdp"), "detached on close: " + shown);
-            sh("ip", "netns", "exec", NS, "ping", "-c", "2", "-i", "0.2", "-W", "2", HOST_ADDR);
+            veth.pingHostFromPeer(2);
             assertEquals(packets, counts.sumPerCpu(Bytes.u32(0)), "nothing counted after detach");
         }
     }
