@@ -41,13 +41,10 @@ public final class KernelBpfObjects {
             if (fd < 0) {
                 continue; // gone since the walk
             }
-            try (Arena call = Arena.ofConfined()) {
-                // struct bpf_link_info begins with u32 type, u32 id, u32 prog_id.
-                MemorySegment info = call.allocate(12, 8);
-                MemorySegment length = call.allocateFrom(ValueLayout.JAVA_INT, 12);
-                if (Libbpf.bpf_obj_get_info_by_fd(fd, info, length) == 0) {
-                    found.put(id, info.get(ValueLayout.JAVA_INT, 8));
-                }
+            try {
+                found.put(id, infoField(fd, 2, "program")); // struct bpf_link_info: u32 type, id, prog_id
+            } catch (BpfException e) {
+                // no info for it: left out, like a link gone since the walk
             } finally {
                 Native.close(fd);
             }
@@ -57,18 +54,28 @@ public final class KernelBpfObjects {
 
     /**
      * The kernel id of a program, map or link fd: the first fields of bpf_prog_info,
-     * bpf_map_info and bpf_link_info are both u32 (type, id), and the kernel copies only as
-     * much of the info as asked for.
+     * bpf_map_info and bpf_link_info are all u32 (type, id).
      */
     static int idOf(int fd) {
+        return infoField(fd, 1, "kernel id");
+    }
+
+    /**
+     * The u32 at {@code index} of a program's, map's or link's info: the kernel copies only as
+     * much of the info as asked for, so this asks for the fields up to that one.
+     *
+     * @throws BpfException when the kernel cannot give it, named by {@code what}
+     */
+    private static int infoField(int fd, int index, String what) {
+        int size = 4 * (index + 1);
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment info = call.allocate(8, 8);
-            MemorySegment length = call.allocateFrom(ValueLayout.JAVA_INT, 8);
+            MemorySegment info = call.allocate(size, 8);
+            MemorySegment length = call.allocateFrom(ValueLayout.JAVA_INT, size);
             int err = Libbpf.bpf_obj_get_info_by_fd(fd, info, length);
             if (err != 0) {
-                throw new BpfException("cannot read the kernel id of fd " + fd, err);
+                throw new BpfException("cannot read the " + what + " of fd " + fd, err);
             }
-            return info.get(ValueLayout.JAVA_INT, 4);
+            return info.get(ValueLayout.JAVA_INT, 4L * index);
         }
     }
 
