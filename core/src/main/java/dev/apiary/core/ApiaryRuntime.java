@@ -16,6 +16,10 @@ import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.Events;
+import dev.apiary.sdk.Tail;
+import dev.apiary.sdk.Event;
+import dev.apiary.sdk.EventFilter;
+import java.util.function.Predicate;
 import dev.apiary.sdk.Subscription;
 import java.io.IOException;
 import java.io.InputStream;
@@ -211,6 +215,11 @@ public final class ApiaryRuntime implements Events, Containers {
     @Override
     public Subscription subscribe(String name, EventSubscriber subscriber) {
         return dispatcher.subscribe(name, subscriber);
+    }
+
+    @Override
+    public Tail tail(String name, EventFilter filter, Predicate<? super Event> where, int capacity) {
+        return dispatcher.tail(name, filter, where, capacity);
     }
 
     @Override

@@ -9,6 +9,9 @@ import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.Events;
 import dev.apiary.sdk.Subscription;
+import dev.apiary.sdk.Tail;
+import dev.apiary.sdk.EventFilter;
+import java.util.function.Predicate;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -50,7 +53,7 @@ public final class Dispatcher implements Events, AutoCloseable {
     private final RingPoller poller = new RingPoller();
     private final ConcurrentLinkedQueue<Runnable> actions = new ConcurrentLinkedQueue<>();
     private final CopyOnWriteArrayList<RingSource> sources = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<SubscriberQueue> subscribers = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Inbox> subscribers = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final Map<Long, Integer> heldPerCgroup = new HashMap<>();
     private final Thread thread;
@@ -149,6 +152,14 @@ public final class Dispatcher implements Events, AutoCloseable {
         subscribers.add(queue);
         queue.start();
         return queue;
+    }
+
+    /** A tail whose queue this dispatcher fills directly; see {@link Events#tail}. */
+    @Override
+    public Tail tail(String name, EventFilter filter, Predicate<? super Event> where, int capacity) {
+        TailQueue tail = new TailQueue(name, filter, where, capacity, subscribers::remove);
+        subscribers.add(tail);
+        return tail;
     }
 
     /** Every registered source, for statistics. */
@@ -276,7 +287,7 @@ public final class Dispatcher implements Events, AutoCloseable {
             return;
         }
         source.events.increment();
-        for (SubscriberQueue q : subscribers) {
+        for (Inbox q : subscribers) {
             if (!q.offer(event)) {
                 source.queueDrops.increment();
             }
@@ -306,7 +317,7 @@ public final class Dispatcher implements Events, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (SubscriberQueue q : List.copyOf(subscribers)) {
+        for (Inbox q : List.copyOf(subscribers)) {
             q.close();
         }
         poller.close();

@@ -3,7 +3,6 @@ package dev.apiary.core.dispatch;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
-import dev.apiary.sdk.Subscription;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * offers: a full queue drops the event and counts it, so a slow subscriber never holds up
  * the dispatcher or another subscriber.
  */
-final class SubscriberQueue implements Subscription {
+final class SubscriberQueue implements Inbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberQueue.class);
 
@@ -44,12 +43,8 @@ final class SubscriberQueue implements Subscription {
         thread.start();
     }
 
-    /**
-     * From the dispatcher thread: queues the event if it matches.
-     *
-     * @return false when it matched but the queue was full (it is counted as dropped)
-     */
-    boolean offer(Event event) {
+    @Override
+    public boolean offer(Event event) {
         if (closed || !filter.matches(event)) {
             return true;
         }

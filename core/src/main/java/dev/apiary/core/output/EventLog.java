@@ -1,7 +1,7 @@
 package dev.apiary.core.output;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.EventJson;
 import dev.apiary.sdk.EventSubscriber;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Writes every event as one JSON line ({@link EventView}): what {@code bin/apiary --headless}
+ * Writes every event as one JSON line ({@link EventJson}): what {@code bin/apiary --headless}
  * prints. Subscribed like any sink; when it falls behind, events are dropped and counted, as
  * for any subscriber. Lines are buffered and flushed each time its queue runs empty, so a
  * burst costs a few writes and a quiet moment leaves nothing unwritten.
@@ -24,11 +24,12 @@ public final class EventLog implements EventSubscriber, AutoCloseable {
     /** Framework property: "-" for standard output, or a file path (appended to). */
     public static final String OUTPUT_PROPERTY = "apiary.output";
 
-    private final JsonGenerator json;
+    private final Writer out;
     private final boolean ownsStream;
+    private final StringBuilder line = new StringBuilder(1024);
 
     private EventLog(Writer out, boolean ownsStream) {
-        this.json = Json.generator(out);
+        this.out = out;
         this.ownsStream = ownsStream;
     }
 
@@ -53,9 +54,11 @@ public final class EventLog implements EventSubscriber, AutoCloseable {
 
     @Override
     public synchronized void onEvent(Event event) {
+        line.setLength(0);
+        EventJson.write(event, line);
+        line.append('\n');
         try {
-            EventView.write(event, json);
-            json.writeRaw('\n');
+            out.append(line);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -64,7 +67,7 @@ public final class EventLog implements EventSubscriber, AutoCloseable {
     @Override
     public synchronized void onQueueEmpty() {
         try {
-            json.flush();
+            out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,9 +86,9 @@ public final class EventLog implements EventSubscriber, AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            json.flush();
+            out.flush();
             if (ownsStream) {
-                json.close();
+                out.close();
             }
         } catch (IOException e) {
             // nothing more to write to

@@ -53,6 +53,35 @@ class DispatcherTest {
     }
 
     @Test
+    void aTailIsFilledByTheDispatcherAndPolledByItsOwnerDroppingWhatDoesNotFit() throws Exception {
+        try (BpfObject obj = Ticks.load(); RingBuffer ring = obj.ringBuffer();
+                Dispatcher dispatcher = new Dispatcher(fixed(WEB), Duration.ofMillis(20), Duration.ofSeconds(1))) {
+            dispatcher.start();
+            RingSource source = dispatcher.register("ticks", ring, Ticks.DECODER);
+            dev.apiary.sdk.Tail odd = dispatcher.tail("odd", dev.apiary.sdk.EventFilter.ALL,
+                    e -> ((Tick) e).seq() % 2 == 1, 100);
+            assertEquals(1, dispatcher.subscriptions().size(), "listed among the subscriptions, with no thread of its own");
+            Ticks.tick(1000);
+            awaitTrue(() -> source.events().total() == 1000, "the dispatcher saw every record");
+            awaitTrue(() -> odd.queued() == 100, "the tail holds what fits");
+            assertEquals(400, odd.dropped(), "500 odd ticks, 100 kept, the rest dropped and counted");
+            assertEquals(400, source.queueDrops().total());
+            long last = -1;
+            for (int i = 0; i < 100; i++) {
+                Tick t = (Tick) odd.poll(Duration.ofSeconds(1));
+                assertEquals(1, t.seq() % 2, "only what `where` took");
+                assertTrue(t.seq() > last, "in order");
+                last = t.seq();
+            }
+            assertEquals(null, odd.poll(Duration.ofMillis(50)), "empty now");
+            assertEquals(100, odd.delivered());
+            odd.close();
+            assertEquals(0, dispatcher.subscriptions().size(), "closing removes it");
+            dispatcher.unregister(source);
+        }
+    }
+
+    @Test
     void aSlowSubscriberDropsAndCountsWithoutHoldingUpTheOthers() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

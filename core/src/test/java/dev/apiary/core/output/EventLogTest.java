@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.EventJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,7 @@ class EventLogTest {
     }
 
     @Test
-    void eachEventIsOneLineWithTheSameContentAsTheViewMap(@TempDir Path dir) throws Exception {
+    void eachEventIsOneLineWithTheSameContentAsTheEventMap(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("events.jsonl");
         List<Sample> events = List.of(sample(10, WEB, "/bin/ls"), sample(11, ContainerRef.HOST, "/usr/bin/env"),
                 sample(12, WEB, "/bin/cat"));
@@ -51,7 +52,7 @@ class EventLogTest {
             ObjectMapper mapper = new ObjectMapper();
             for (int i = 0; i < events.size(); i++) {
                 JsonNode written = mapper.readTree(lines.get(i));
-                JsonNode expected = mapper.readTree(Json.line(EventView.of(events.get(i))));
+                JsonNode expected = mapper.readTree(Json.line(EventJson.map(events.get(i))));
                 assertEquals(expected, written, "line " + i);
             }
             JsonNode first = mapper.readTree(lines.getFirst());
@@ -62,6 +63,23 @@ class EventLogTest {
             assertEquals(5_000_000_000L, first.path("lifetime_ns").asLong());
             assertEquals("host", mapper.readTree(lines.get(1)).path("container").path("name").asText());
         }
+    }
+
+    @Test
+    void controlCharactersAContainerWroteStayEscapedInsideOneLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("events.jsonl");
+        try (EventLog log = EventLog.open(file.toString())) {
+            log.onEvent(sample(3, WEB, "/tmp/\u001b[31mred\nfake line\r\u0007\u009b"));
+        }
+        String text = Files.readString(file);
+        assertEquals(1, text.lines().count(), "the newline inside the path did not split the line");
+        for (char c : text.substring(0, text.length() - 1).toCharArray()) {
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+                throw new AssertionError("raw control character " + (int) c + " in " + text);
+            }
+        }
+        assertEquals("/tmp/\u001b[31mred\nfake line\r\u0007\u009b",
+                new ObjectMapper().readTree(text).path("path").asText(), "and reads back as it was");
     }
 
     @Test

@@ -51,6 +51,15 @@ public final class EventFields {
     private EventFields() {
     }
 
+    /** Whether events of {@code type} take their {@link Event#fields()} from their record components unchanged. */
+    static boolean usesRecordFields(Class<?> type) {
+        try {
+            return type.isRecord() && type.getMethod("fields").getDeclaringClass() == Event.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     /** The fields a record event type declares, in order; empty for non-record events. */
     public static List<Field> describe(Class<? extends Event> type) {
         List<Field> fields = new ArrayList<>();

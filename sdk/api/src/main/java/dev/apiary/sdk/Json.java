@@ -76,8 +76,11 @@ public final class Json {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
+                    // C0, DEL and C1 controls, the Unicode line separators and bidi controls as JSON unicode escapes:
+                    // RFC 8259 allows some of them raw, but a terminal or a log reader acts on them.
+                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+                        out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
+                                .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
                     } else {
                         out.append(c);
                     }
@@ -86,4 +89,6 @@ public final class Json {
         }
         out.append('"');
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 }
