@@ -3,18 +3,22 @@ package dev.apiary.core.shell;
 import dev.apiary.bpf.BootClock;
 import dev.apiary.core.ApiaryRuntime;
 import dev.apiary.core.dispatch.RingSource;
-import dev.apiary.core.output.EventView;
 import dev.apiary.core.output.Json;
-import dev.apiary.core.output.Table;
 import dev.apiary.core.tracker.TrackerHandle;
 import dev.apiary.core.tracker.TrackerManager.TrackerBundle;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventFilter;
-import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.EventJson;
 import dev.apiary.sdk.Subscription;
-import java.io.PrintStream;
+import dev.apiary.sdk.Tail;
+import dev.apiary.sdk.command.ContainerWord;
+import dev.apiary.sdk.command.Options;
+import dev.apiary.sdk.command.Table;
+import dev.apiary.sdk.command.Table.Column;
+import dev.apiary.sdk.command.TailPrinter;
+import dev.apiary.sdk.command.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -23,11 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -87,17 +86,18 @@ public final class ApiaryCommands {
         StringBuilder sb = new StringBuilder();
         sb.append("Apiary ").append(runtime.version()).append(", pid ").append(status.get("pid")).append(", up ")
                 .append(human(Duration.between(runtime.startedAt(), Instant.now()))).append('\n');
-        runtime.kernelFeatures().forEach((k, v) -> sb.append(String.format("  %-10s %s%n", k, v)));
-        sb.append(String.format("  %-10s %s%n", "docker", runtime.dockerStatus()));
-        sb.append(String.format("  %-10s %s%n", "watch", runtime.watchScope()));
+        runtime.kernelFeatures().forEach((k, v) -> sb.append(String.format("  %-10s %s%n", k, Text.safe(v))));
+        sb.append(String.format("  %-10s %s%n", "docker", Text.safe(runtime.dockerStatus())));
+        sb.append(String.format("  %-10s %s%n", "watch", Text.safe(runtime.watchScope())));
         for (String done : runtime.kernelReport().done()) {
-            sb.append("  setup:     ").append(done).append('\n');
+            sb.append("  setup:     ").append(Text.safe(done)).append('\n');
         }
         for (String problem : runtime.kernelReport().problems()) {
-            sb.append("  PROBLEM:   ").append(problem).append('\n');
+            sb.append("  PROBLEM:   ").append(Text.safe(problem)).append('\n');
         }
         sb.append('\n');
-        Table table = new Table("TRACKER", "STATE", "SINCE", "EVENTS", "LOST", "DECODE_ERRORS", "ERROR");
+        Table table = Table.of(Column.left("TRACKER"), Column.left("STATE"), Column.left("SINCE"), Column.right("EVENTS"),
+                Column.right("LOST"), Column.right("DECODE_ERRORS"), Column.left("ERROR"));
         for (Map<String, Object> t : trackers) {
             table.row(t.get("name"), t.get("state"), t.containsKey("since") ? CLOCK.format(Instant.parse((String) t.get("since"))) : "",
                     t.getOrDefault("events", ""), t.getOrDefault("lost", ""), t.getOrDefault("decode_errors", ""),
@@ -129,12 +129,13 @@ public final class ApiaryCommands {
             return Json.pretty(Map.of("trackers", trackers, "subscribers", subscribers,
                     "held_for_container_names", runtime.dispatcher().heldBack()));
         }
-        Table t = new Table("TRACKER", "EVENTS", "EVENTS/S", "KERNEL_LOST", "QUEUE_DROPS", "DECODE_ERRORS", "RING_BACKLOG");
+        Table t = Table.of(Column.left("TRACKER"), Column.right("EVENTS"), Column.right("EVENTS/S"), Column.right("KERNEL_LOST"),
+                Column.right("QUEUE_DROPS"), Column.right("DECODE_ERRORS"), Column.right("RING_BACKLOG"));
         for (Map<String, Object> m : trackers) {
             t.row(m.get("tracker"), m.get("events"), m.get("events_per_s"), m.get("kernel_lost"), m.get("queue_drops"),
                     m.get("decode_errors"), m.get("ring_backlog_bytes") + "/" + m.get("ring_bytes"));
         }
-        Table s = new Table("SUBSCRIBER", "DELIVERED", "DROPPED", "QUEUED");
+        Table s = Table.of(Column.left("SUBSCRIBER"), Column.right("DELIVERED"), Column.right("DROPPED"), Column.right("QUEUED"));
         for (Map<String, Object> m : subscribers) {
             s.row(m.get("name"), m.get("delivered"), m.get("dropped"), m.get("queued"));
         }
@@ -165,7 +166,7 @@ public final class ApiaryCommands {
         if (json) {
             List<Map<String, Object>> out = new ArrayList<>();
             for (Container c : list) {
-                Map<String, Object> m = new LinkedHashMap<>(EventView.container(c.ref()));
+                Map<String, Object> m = new LinkedHashMap<>(EventJson.container(c.ref()));
                 m.put("running", c.running());
                 m.put("started", c.started() == null ? null : c.started().toString());
                 m.put("pid", c.pid());
@@ -181,7 +182,9 @@ public final class ApiaryCommands {
         if (list.isEmpty()) {
             return all ? "no containers known\n" : "no running containers (apiary:containers --all lists stopped ones)\n";
         }
-        Table t = new Table("NAME", "ID", "IMAGE", "RUNTIME", "STATE", "PID", "MNT_NS", "PID_NS", "NET_NS", "CGROUP");
+        Table t = Table.of(Column.left("NAME").max(32), Column.left("ID"), Column.left("IMAGE").max(40), Column.left("RUNTIME"),
+                Column.left("STATE"), Column.right("PID"), Column.right("MNT_NS"), Column.right("PID_NS"), Column.right("NET_NS"),
+                Column.left("CGROUP"));
         for (Container c : list) {
             t.row(c.ref().displayName(), c.ref().shortId(), c.ref().image(), c.ref().runtime(),
                     c.running() ? "running" : "stopped", c.pid(), c.mntNs(), c.pidNs(), c.netNs(), c.cgroupPath());
@@ -192,66 +195,29 @@ public final class ApiaryCommands {
     @Descriptor("live events as they happen, until Ctrl-C or --count events")
     public void events(
             @Descriptor("only this tracker's events") @Parameter(names = {"-t", "--tracker"}, absentValue = "") String tracker,
-            @Descriptor("only this container's (name, id prefix, or host)") @Parameter(names = {"-c", "--container"},
-                    absentValue = "") String container,
             @Descriptor("only this event type") @Parameter(names = "--type", absentValue = "") String type,
             @Descriptor("one JSON object per line") @Parameter(names = "--json", presentValue = "true",
                     absentValue = "false") boolean json,
             @Descriptor("stop after this many events (0: until Ctrl-C)") @Parameter(names = {"-n", "--count"},
-                    absentValue = "0") long count) throws InterruptedException {
-        EventFilter filter = validatedFilter(tracker, type, container);
-        if (count < 0) {
-            throw new IllegalArgumentException("--count must be 0 (no limit) or more, not " + count);
-        }
-        BlockingQueue<Event> queue = new ArrayBlockingQueue<>(TAIL_QUEUE);
-        AtomicLong missed = new AtomicLong();
-        EventSubscriber tail = new EventSubscriber() {
-            @Override
-            public void onEvent(Event event) {
-                if (!queue.offer(event)) {
-                    missed.incrementAndGet();
-                }
-            }
-
-            @Override
-            public EventFilter filter() {
-                return filter;
-            }
-        };
+                    absentValue = "0") String count,
+            @Descriptor(ContainerWord.DESCRIPTION) String... container) throws InterruptedException {
+        long limit = Options.count(count);
+        EventFilter filter = validatedFilter(tracker, type, ContainerWord.choose(container, runtime));
         // Printing happens on this (the command's) thread: the shell routes its System.out to
         // the session's terminal or control-socket client, and Ctrl-C interrupts it.
-        PrintStream out = System.out;
         if (!json) {
-            out.println(String.format("%-12s  %-16s  %-6s  %-6s  %7s  %-16s  %s", "TIME", "CONTAINER", "TRACKER", "TYPE",
-                    "PID", "COMM", "DETAILS"));
+            System.out.print(EVENT_LINE.header());
         }
-        long printed = 0;
-        try (Subscription sub = runtime.dispatcher().subscribe("apiary:events", tail)) {
-            while (count == 0 || printed < count) {
-                Event e = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (e == null) {
-                    out.flush();
-                    if (out.checkError()) {
-                        return; // the reader went away
-                    }
-                    continue;
-                }
-                out.println(json ? Json.line(EventView.of(e)) : row(e));
-                printed++;
-            }
-        } finally {
-            out.flush();
-            if (missed.get() > 0) {
-                System.err.println(missed.get() + " events were not printed: the terminal could not keep up");
-            }
+        try (Tail tail = runtime.dispatcher().tail("apiary:events", filter, TAIL_QUEUE)) {
+            TailPrinter.print(tail, limit, System.out, System.err, json ? EventJson::of : ApiaryCommands::row);
         }
     }
 
-    private EventFilter validatedFilter(String tracker, String type, String container) {
+    private EventFilter validatedFilter(String tracker, String type, ContainerWord.Choice container) {
         if (!tracker.isEmpty()) {
             List<String> names = runtime.trackers().bundles().stream().map(TrackerBundle::name).toList();
             if (!names.contains(tracker)) {
-                throw new IllegalArgumentException("no tracker named '" + tracker + "'; installed: "
+                throw new IllegalArgumentException("no tracker named '" + Text.safe(tracker) + "'; installed: "
                         + (names.isEmpty() ? "none" : String.join(", ", names)));
             }
         }
@@ -260,35 +226,27 @@ public final class ApiaryCommands {
                     .filter(h -> tracker.isEmpty() || h.name().equals(tracker))
                     .flatMap(h -> h.eventTypes().stream()).distinct().toList();
             if (!types.contains(type)) {
-                throw new IllegalArgumentException("no event type '" + type + "'" + (tracker.isEmpty() ? "" : " in tracker " + tracker)
-                        + "; types: " + String.join(", ", types));
+                throw new IllegalArgumentException("no event type '" + Text.safe(type) + "'"
+                        + (tracker.isEmpty() ? "" : " in tracker " + tracker) + "; types: " + String.join(", ", types));
             }
         }
-        if (!container.isEmpty() && !container.equals(ContainerRef.HOST_ID) && runtime.find(container).isEmpty()) {
-            throw new IllegalArgumentException("no container named '" + container
-                    + "' (apiary:containers lists them; 'host' means processes outside containers)");
-        }
-        return new EventFilter(tracker, type, container);
+        return new EventFilter(tracker, type, container.filterWord());
     }
+
+    private static final Table EVENT_LINE = Table.of(Column.left("TIME").width(12), Column.left("CONTAINER").width(16),
+            Column.left("TRACKER").min(7), Column.left("TYPE").min(6), Column.right("PID").min(7), Column.left("COMM").width(16),
+            Column.left("DETAILS"));
 
     private static String row(Event e) {
-        String details = e.fields().entrySet().stream()
-                .map(f -> EventView.snakeCase(f.getKey()) + "=" + format(f.getValue()))
-                .collect(Collectors.joining(" "));
-        return String.format("%-12s  %-16s  %-6s  %-6s  %7d  %-16s  %s",
-                CLOCK.format(BootClock.toInstant(e.header().tsNanos())),
-                truncate(e.container().displayName(), 16), e.tracker(), e.type(), e.header().pid(), e.header().comm(), details);
-    }
-
-    private static String format(Object value) {
-        if (value instanceof List<?> list) {
-            return list.stream().map(String::valueOf).collect(Collectors.joining(" ", "[", "]"));
+        StringBuilder details = new StringBuilder();
+        for (Map.Entry<String, Object> f : EventJson.fields(e).entrySet()) {
+            if (!details.isEmpty()) {
+                details.append(' ');
+            }
+            details.append(f.getKey()).append('=').append(Text.safe(f.getValue()));
         }
-        return String.valueOf(value);
-    }
-
-    private static String truncate(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+        return EVENT_LINE.line(CLOCK.format(BootClock.toInstant(e.header().tsNanos())), e.container().displayName(),
+                e.tracker(), e.type(), e.header().pid(), e.header().comm(), details);
     }
 
     private static long events(TrackerHandle h) {

@@ -1,8 +1,12 @@
 package dev.apiary.core.shell;
 
 import dev.apiary.core.ApiaryRuntime;
+import dev.apiary.core.config.Setting;
+import dev.apiary.core.config.TrackerSettings;
+import dev.apiary.sdk.command.Table.Column;
 import dev.apiary.core.output.Json;
-import dev.apiary.core.output.Table;
+import dev.apiary.sdk.command.Table;
+import dev.apiary.sdk.command.Text;
 import dev.apiary.core.tracker.TrackerHandle;
 import dev.apiary.core.tracker.TrackerManager;
 import dev.apiary.core.tracker.TrackerManager.TrackerBundle;
@@ -20,6 +24,7 @@ import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -33,17 +38,21 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=stop",
         "osgi.command.function=install",
         "osgi.command.function=update",
-        "osgi.command.function=uninstall"})
+        "osgi.command.function=uninstall",
+        "osgi.command.function=config"})
 public final class TrackerCommands {
 
     private static final Duration SETTLE = Duration.ofSeconds(20);
 
     private final ApiaryRuntime runtime;
     private final BundleContext bundleContext;
+    private final ConfigurationAdmin configAdmin;
 
     @Activate
-    public TrackerCommands(@Reference ApiaryRuntime runtime, BundleContext bundleContext) {
+    public TrackerCommands(@Reference ApiaryRuntime runtime, @Reference ConfigurationAdmin configAdmin,
+            BundleContext bundleContext) {
         this.runtime = runtime;
+        this.configAdmin = configAdmin;
         this.bundleContext = bundleContext;
     }
 
@@ -74,7 +83,7 @@ public final class TrackerCommands {
         if (trackers.isEmpty()) {
             return "no trackers installed (tracker:install PATH, or drop a jar into deploy/)";
         }
-        Table table = new Table("NAME", "STATE", "BUNDLE", "VERSION", "EVENTS", "DESCRIPTION");
+        Table table = Table.of("NAME", "STATE", "BUNDLE", "VERSION", "EVENTS", "DESCRIPTION");
         for (TrackerBundle t : trackers) {
             String desc = t.handle().map(h -> h.state() == TrackerState.FAILED ? "error: " + h.error() : h.description())
                     .orElse("");
@@ -144,13 +153,13 @@ public final class TrackerCommands {
     }
 
     @Descriptor("update a tracker: reload its bundle from where it came from, or from a new path or URL")
-    public String update(@Descriptor("tracker name") String name) throws BundleException, IOException {
-        return update(name, null);
-    }
-
-    @Descriptor("update a tracker: reload its bundle from a new path or URL")
     public String update(@Descriptor("tracker name") String name,
-            @Descriptor("path or URL of the new jar") String location) throws BundleException, IOException {
+            @Descriptor("path or URL of the new jar (default: where it came from)") String... from)
+            throws BundleException, IOException {
+        if (from.length > 1) {
+            throw new IllegalArgumentException("give one path or URL to update " + Text.safe(name) + " from, not " + from.length);
+        }
+        String location = from.length == 0 ? null : from[0];
         TrackerBundle t = require(name);
         try {
             if (location == null) {
@@ -176,6 +185,75 @@ public final class TrackerCommands {
         TrackerBundle t = require(name);
         t.bundle().uninstall();
         return "tracker " + name + " uninstalled";
+    }
+
+    @Descriptor("show a tracker's settings (key, type, default, value, allowed values, what it changes), or change "
+            + "some: tracker:config exec ring_kb=32768; a change restarts the tracker, keeping its pinned maps")
+    public String config(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", presentValue = "true",
+                    absentValue = "false") boolean json,
+            @Descriptor("tracker name, as tracker:list shows it") String name,
+            @Descriptor("key=value pairs to change (none: show the settings)") String... assignments) {
+        TrackerBundle t = require(name);
+        TrackerSettings settings = TrackerSettings.of(t.bundle(), configAdmin).orElseThrow(() -> new IllegalArgumentException(
+                "tracker " + name + " has no settings (its bundle declares no @ObjectClassDefinition)"));
+        if (assignments.length == 0) {
+            List<Setting> list = settings.list();
+            if (json) {
+                return Json.pretty(Map.of("tracker", name, "pid", settings.pid(), "settings", list));
+            }
+            Table table = Table.of(Column.left("KEY"), Column.left("TYPE"), Column.right("DEFAULT"), Column.right("VALUE"),
+                    Column.left("ALLOWED"), Column.left("DESCRIPTION"));
+            for (Setting x : list) {
+                table.row(x.key(), x.type(), x.defaultValue(), x.value() + (x.configured() ? "" : " "), x.allowed(),
+                        x.description());
+            }
+            return "tracker " + name + ", configuration " + settings.pid() + " (conf/" + settings.pid() + ".cfg)\n" + table;
+        }
+        Map<String, String> changes = new LinkedHashMap<>();
+        for (String a : assignments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("'" + Text.safe(a) + "' is not key=value; tracker:config " + name
+                        + " lists the keys");
+            }
+            changes.put(a.substring(0, eq).strip(), a.substring(eq + 1));
+        }
+        Object before = t.handle().orElse(null);
+        Map<String, Object> stored = settings.change(changes);
+        String what = stored.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(" "));
+        if (before == null || t.state() != TrackerState.RUNNING) {
+            return "tracker " + name + ": " + what + " stored; it applies when " + name + " starts";
+        }
+        return restarted(t.bundle(), name, before, what);
+    }
+
+    /** Waits for the tracker's component to come back with its new configuration, and says how it went. */
+    private String restarted(Bundle bundle, String name, Object before, String what) {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (System.nanoTime() < deadline) {
+            var handle = manager().running().stream().filter(h -> h.bundle().getBundleId() == bundle.getBundleId())
+                    .findFirst();
+            if (handle.isPresent() && handle.get() != before) {
+                TrackerHandle h = handle.get();
+                if (h.state() == TrackerState.RUNNING) {
+                    return "tracker " + name + ": " + what + "; restarted, running" + kept(h);
+                }
+                if (h.state() == TrackerState.FAILED) {
+                    throw new IllegalStateException("tracker " + name + ": " + what + " stored, but it failed to restart: "
+                            + h.error() + "\n(tracker:config " + name + " KEY=VALUE to change it back)");
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return "tracker " + name + ": " + what + " stored; it did not restart within " + SETTLE.toSeconds()
+                + " s (see tracker:list)";
     }
 
     private TrackerBundle require(String name) {

@@ -5,7 +5,8 @@ import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.BpfProgram;
 import dev.apiary.bpf.PinnedMap;
-import dev.apiary.core.output.Table;
+import dev.apiary.sdk.command.Table;
+import dev.apiary.sdk.command.Text;
 import dev.apiary.core.tracker.TrackerHandle;
 import dev.apiary.core.tracker.TrackerManager.TrackerBundle;
 import dev.apiary.sdk.EventFields;
@@ -79,18 +80,18 @@ public record TrackerInfo(String name, String state, String error, String descri
             sb.append(description).append('\n');
         }
         if (!error.isEmpty()) {
-            sb.append("error: ").append(error).append('\n');
+            sb.append("error: ").append(Text.safeLines(error)).append('\n');
         }
         sb.append("bundle: ").append(bundle).append(" [").append(bundleId).append("] from ").append(location).append("\n\n");
         if (!programs.isEmpty()) {
-            Table table = new Table("PROGRAM", "TYPE", "SECTION", "ATTACHED");
+            Table table = Table.of("PROGRAM", "TYPE", "SECTION", "ATTACHED");
             for (ProgramInfo p : programs) {
                 table.row(p.name(), p.type(), p.section(), p.attached().isEmpty() ? "-" : String.join(", ", p.attached()));
             }
             sb.append("BPF programs\n").append(table).append('\n');
         }
         if (!maps.isEmpty()) {
-            Table table = new Table("MAP", "TYPE", "KEY", "VALUE", "ENTRIES", "PINNED");
+            Table table = Table.of("MAP", "TYPE", "KEY", "VALUE", "ENTRIES", "PINNED");
             for (MapInfo m : maps) {
                 table.row(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.pinned().isEmpty() ? "-" : m.pinned());
             }
@@ -105,7 +106,7 @@ public record TrackerInfo(String name, String state, String error, String descri
                 sb.append(": ").append(e.description());
             }
             sb.append('\n');
-            Table table = new Table("  FIELD", "TYPE", "DESCRIPTION");
+            Table table = Table.of("  FIELD", "TYPE", "DESCRIPTION");
             for (FieldInfo f : e.fields()) {
                 table.row("  " + f.name(), f.type(), f.description());
             }
