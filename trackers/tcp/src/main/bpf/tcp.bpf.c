@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The tcp tracker: connects, accepts, listening sockets, closes and every state change of
- * the TCP sockets of watched processes, IPv4 and IPv6, each attributed to the process that
- * owns the socket.
+ * The tcp tracker: connects, accepts, listening sockets, closes and (when tcp_state_changes
+ * is set) every other state change of the TCP sockets of watched processes, IPv4 and IPv6,
+ * each attributed to the process that owns the socket.
  *
  * Why an owner map: most TCP state changes happen in softirq context (a SYN-ACK or a FIN
  * arriving), where the current task is whatever the CPU happened to run. So the identity of
@@ -38,7 +38,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define TCP_EVENT_ACCEPT 2  /* accept() returned this connection to the process */
 #define TCP_EVENT_LISTEN 3  /* a socket started listening */
 #define TCP_EVENT_CLOSE 4   /* the socket reached CLOSE: its last record, with bytes and lifetime */
-#define TCP_EVENT_STATE 5   /* any other state change */
+#define TCP_EVENT_STATE 5   /* any other state change; only with tcp_state_changes */
 
 #define AF_INET_ 2
 #define AF_INET6_ 10
@@ -123,6 +123,13 @@ struct {
 
 __u64 tcp_next_conn_id = 0;
 
+/*
+ * Set by the loader before load (the tracker's state_changes setting): send TCP_EVENT_STATE
+ * records too. When false (the default) only connect, accept, listen and close are sent; the
+ * owner entries still follow every transition (their endpoints included).
+ */
+const volatile bool tcp_state_changes = false;
+
 static __always_inline __u32 sock_net_ns(const struct sock *sk)
 {
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
@@ -158,9 +165,19 @@ static __always_inline void read_endpoints(const struct sock *sk, struct tcp_end
 static __always_inline void emit(const struct sock *sk, struct tcp_owner *owner, __u32 type, int old_state,
 				 int new_state, int error)
 {
-	struct tcp_event *e = apiary_reserve(struct tcp_event);
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	struct tcp_event *e;
 
+	if (type == TCP_EVENT_STATE && !tcp_state_changes) {
+		/* Not sent; the endpoints are still remembered for the close record. */
+		struct tcp_endpoints ep;
+
+		read_endpoints(sk, &ep);
+		if (ep.sport != 0)
+			owner->last = ep;
+		return;
+	}
+	e = apiary_reserve(struct tcp_event);
 	if (!e)
 		return;
 	e->hdr = owner->hdr;

@@ -1,10 +1,12 @@
 package dev.apiary.tracker.exec;
 
 import dev.apiary.bpf.BootClock;
-import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.command.ContainerWord;
+import dev.apiary.sdk.command.Text;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -37,43 +39,28 @@ public final class ExecCommands {
         this.bootClock = bootClock;
     }
 
-    @Descriptor("show the processes of every container (the host last) as trees: pid, ppid, uid, age, command line")
-    public String ps(
-            @Descriptor("print JSON instead of a table")
-            @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json) {
-        return render(processes().table().snapshot(), null, json);
-    }
-
-    @Descriptor("show the processes of one container as a tree: pid, ppid, uid, age, command line")
+    @Descriptor("show the processes of every container (the host last), or of one, as trees: pid, ppid, uid, age,"
+            + " command line")
     public String ps(
             @Descriptor("print JSON instead of a table")
             @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
-            @Descriptor("a container name, id, id prefix (3+ characters), or 'host'") String container) {
+            @Descriptor(ContainerWord.DESCRIPTION) String... container) {
         ExecTracker.Running running = processes();
         List<ProcessInfo> all = running.table().snapshot();
-        return render(all, resolve(container, all, running.containers()), json);
+        // A container that runs a known process counts even when core never named it (it lived briefly).
+        Map<String, ContainerRef> seen = new LinkedHashMap<>();
+        for (ProcessInfo p : all) {
+            if (!p.container().isHost()) {
+                seen.putIfAbsent(p.container().id(), p.container());
+            }
+        }
+        ContainerWord.Choice choice = ContainerWord.choose(container, running.containers(), seen.values());
+        return render(all, choice.only(), json);
     }
 
     private ExecTracker.Running processes() {
         return tracker.get().orElseThrow(() -> new IllegalStateException(
                 "the exec tracker is not running (tracker:start exec)"));
-    }
-
-    /**
-     * The container a user's word names: one that runs a known process first, then any
-     * container core knows (which may run nothing now).
-     *
-     * @throws IllegalArgumentException when no container has that name or id
-     */
-    static ContainerRef resolve(String word, List<ProcessInfo> processes, Containers containers) {
-        if (word.equals(ContainerRef.HOST_ID)) {
-            return ContainerRef.HOST;
-        }
-        Optional<ContainerRef> running = processes.stream().map(ProcessInfo::container)
-                .filter(c -> c.matches(word)).findFirst();
-        return running.or(() -> containers.find(word).map(Container::ref)).orElseThrow(() ->
-                new IllegalArgumentException("no container named '" + word
-                        + "' (give a name, an id or an id prefix; apiary:containers lists them)"));
     }
 
     private String render(List<ProcessInfo> processes, ContainerRef only, boolean json) {
@@ -86,7 +73,7 @@ public final class ExecCommands {
             return tree.json(now);
         }
         if (tree.groups().isEmpty()) {
-            return only == null ? "no processes known" : only.displayName() + ": no processes running";
+            return only == null ? "no processes known" : Text.safe(only.displayName()) + ": no processes running";
         }
         return tree.text(now);
     }

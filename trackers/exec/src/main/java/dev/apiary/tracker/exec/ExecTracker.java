@@ -10,33 +10,63 @@ import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The exec tracker: loads exec.bpf.o, decodes its exec and exit records, and keeps a live
  * {@link ProcessTable} from them for {@code exec:ps}. Registered as a {@link Tracker} for core
  * and under its own class for {@link ExecCommands}.
  */
-@Component(service = {Tracker.class, ExecTracker.class})
+@Component(service = {Tracker.class, ExecTracker.class}, configurationPid = ExecTracker.PID)
+@Designate(ocd = ExecTracker.Config.class)
 public final class ExecTracker implements Tracker {
 
     public static final String NAME = "exec";
+
+    /** Its configuration PID, also conf/<PID>.cfg: the bundle's symbolic name. */
+    public static final String PID = "dev.apiary.tracker.exec";
+
     static final String OBJECT = "bpf/exec.bpf.o";
 
-    /**
-     * Ring size. An exec record is about 100 bytes plus its arguments, an exit 96: 16 MiB
-     * holds some 150,000 of them, a whole fork+exec storm of this machine's fastest rate
-     * while the reader is starved of CPU by the storm itself (Falco's default is 8 MiB per CPU).
-     */
-    static final int RING_BYTES = 16 << 20;
+    /** Its settings ({@code tracker:config exec}); a change restarts the tracker. */
+    @ObjectClassDefinition(id = ExecTracker.PID, name = "exec tracker", description = "Execs and exits, and the process table of exec:ps")
+    public @interface Config {
 
-    /** Queue of the table's own subscription: exits and execs of a burst must not be dropped. */
-    static final int TABLE_QUEUE = 1 << 16;
+        /*
+         * The default ring: an exec record is about 100 bytes plus its arguments, an exit 96:
+         * 16 MiB holds some 150,000 of them, a whole fork+exec storm of this machine's fastest
+         * rate while the reader is starved of CPU by the storm itself (Falco's default is 8 MiB per CPU).
+         */
+        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
+                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        int ring_kb() default 16384;
+
+        @AttributeDefinition(description = "Events that may wait for the process table of exec:ps before "
+                + "they are dropped (the table may then miss execs and exits)", min = "1024", max = "1048576")
+        int table_queue() default 65536;
+    }
 
     /** What exists while the tracker runs. */
     record Running(ProcessTable table, Containers containers) {}
 
+    private final Config config;
     private volatile Running running;
+
+    @Activate
+    public ExecTracker(Config config) {
+        this.config = config;
+    }
+
+    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
+    static int ringBytes(int kib) {
+        long bytes = Math.max(4096L, (long) kib * 1024);
+        long p = Long.highestOneBit(bytes);
+        return (int) (p < bytes ? p << 1 : p);
+    }
 
     @Override
     public String name() {
@@ -64,11 +94,11 @@ public final class ExecTracker implements Tracker {
     @Override
     public void start(TrackerContext context) throws Exception {
         ProcessTable table = new ProcessTable();
-        context.subscribe("exec-process-table", EventSubscriber.of(new EventFilter(NAME, null, null), TABLE_QUEUE, table::apply));
+        context.subscribe("exec-process-table", EventSubscriber.of(new EventFilter(NAME, null, null), config.table_queue(), table::apply));
         ExecDecoder decoder = new ExecDecoder();
         BpfObject obj = context.load(OBJECT, o -> {
             decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(RING_BYTES);
+            o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
         }, decoder);
         Containers containers = context.containers();
         Path proc = Path.of("/proc");

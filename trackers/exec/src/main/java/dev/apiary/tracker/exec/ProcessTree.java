@@ -1,11 +1,16 @@
 package dev.apiary.tracker.exec;
 
-import dev.apiary.sdk.Json;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.EventJson;
+import dev.apiary.sdk.Json;
+import dev.apiary.sdk.command.Table;
+import dev.apiary.sdk.command.Table.Column;
+import dev.apiary.sdk.command.Text;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,7 +102,11 @@ final class ProcessTree {
         }
     }
 
-    /** The tree as text: one heading per container, then PID, PPID, UID, AGE and the command line drawn as a tree. */
+    /**
+     * The tree as text: one heading per container, then PID, PPID, UID, AGE and the command
+     * line drawn as a tree. Names, images and command lines are the container's choice, so
+     * every one is escaped ({@link Table}, {@link Text#safe}).
+     */
     String text(long nowNs) {
         StringBuilder out = new StringBuilder();
         for (Group g : groups) {
@@ -105,46 +114,46 @@ final class ProcessTree {
                 out.append('\n');
             }
             out.append(heading(g)).append('\n');
-            out.append(String.format("%7s %7s %6s %8s  %s%n", "PID", "PPID", "UID", "AGE", "COMMAND"));
+            Table table = Table.of(Column.right("PID").min(7), Column.right("PPID").min(7), Column.right("UID").min(6),
+                    Column.right("AGE").min(6), Column.left("COMMAND"));
             for (Node n : g.nodes()) {
                 ProcessInfo p = n.process();
-                out.append(String.format("%7d %7d %6d %8s  %s%s%n", p.pid(), p.ppid(), p.uid(),
-                        age(nowNs - p.startNs()), branches(n), p.commandLine()));
+                // Table escapes the cell; the branches are box-drawing characters it leaves alone.
+                table.row(p.pid(), p.ppid(), p.uid(), age(nowNs - p.startNs()), branches(n) + p.commandLine());
             }
+            out.append(table);
         }
         return out.toString();
     }
 
-    /** The tree as JSON: containers with their processes in tree order, each with its depth. */
+    /**
+     * The tree as JSON: containers (as {@link EventJson#container}) with their processes in
+     * tree order, each with its depth.
+     */
     String json(long nowNs) {
-        StringBuilder out = new StringBuilder("{\"containers\":[");
-        for (int gi = 0; gi < groups.size(); gi++) {
-            Group g = groups.get(gi);
-            ContainerRef c = g.container();
-            out.append(gi == 0 ? "" : ",").append("{\"id\":").append(Json.string(c.id()))
-                    .append(",\"name\":").append(Json.string(c.name()))
-                    .append(",\"image\":").append(Json.string(c.image()))
-                    .append(",\"runtime\":").append(Json.string(c.runtime()))
-                    .append(",\"processes\":[");
-            for (int ni = 0; ni < g.nodes().size(); ni++) {
-                Node n = g.nodes().get(ni);
+        List<Map<String, Object>> containers = new ArrayList<>();
+        for (Group g : groups) {
+            List<Map<String, Object>> processes = new ArrayList<>();
+            for (Node n : g.nodes()) {
                 ProcessInfo p = n.process();
-                out.append(ni == 0 ? "" : ",")
-                        .append("{\"pid\":").append(p.pid())
-                        .append(",\"ppid\":").append(p.ppid())
-                        .append(",\"uid\":").append(p.uid())
-                        .append(",\"ageSeconds\":").append(Math.max(0, (nowNs - p.startNs()) / 1_000_000_000L))
-                        .append(",\"depth\":").append(n.depth())
-                        .append(",\"comm\":").append(Json.string(p.comm()))
-                        .append(",\"path\":").append(Json.string(p.path()))
-                        .append(",\"args\":").append(Json.of(p.args()))
-                        .append(",\"argsCut\":").append(p.argsCut())
-                        .append(",\"commandLine\":").append(Json.string(p.commandLine()))
-                        .append('}');
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("pid", p.pid());
+                m.put("ppid", p.ppid());
+                m.put("uid", p.uid());
+                m.put("ageSeconds", Math.max(0, (nowNs - p.startNs()) / 1_000_000_000L));
+                m.put("depth", n.depth());
+                m.put("comm", p.comm());
+                m.put("path", p.path());
+                m.put("args", p.args());
+                m.put("argsCut", p.argsCut());
+                m.put("commandLine", p.commandLine());
+                processes.add(m);
             }
-            out.append("]}");
+            Map<String, Object> c = new LinkedHashMap<>(EventJson.container(g.container()));
+            c.put("processes", processes);
+            containers.add(c);
         }
-        return out.append("]}").toString();
+        return Json.of(Map.of("containers", containers));
     }
 
     private static String heading(Group g) {
@@ -154,12 +163,12 @@ final class ProcessTree {
         if (c.isHost()) {
             return "host: " + count;
         }
-        StringBuilder s = new StringBuilder(c.displayName()).append(" (").append(c.shortId());
+        StringBuilder s = new StringBuilder(Text.safe(c.displayName())).append(" (").append(Text.safe(c.shortId()));
         if (!c.runtime().isEmpty()) {
-            s.append(", ").append(c.runtime());
+            s.append(", ").append(Text.safe(c.runtime()));
         }
         if (!c.image().isEmpty()) {
-            s.append(", ").append(c.image());
+            s.append(", ").append(Text.safe(c.image()));
         }
         return s.append("): ").append(count).toString();
     }

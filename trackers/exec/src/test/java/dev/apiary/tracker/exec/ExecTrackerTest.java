@@ -17,9 +17,11 @@ import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.Subscription;
 import dev.apiary.sdk.TrackerContext;
+import dev.apiary.sdk.testing.TestConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -35,12 +37,13 @@ class ExecTrackerTest {
     @Test
     void theTableStartsFromProcAndFollowsExecsAndExits() throws Exception {
         try (DirectContext context = new DirectContext()) {
-            ExecTracker tracker = new ExecTracker();
+            ExecTracker tracker = new ExecTracker(TestConfig.defaults(ExecTracker.Config.class));
             tracker.start(context);
             ProcessTable table = tracker.running().orElseThrow().table();
             int self = (int) ProcessHandle.current().pid();
             assertTrue(table.snapshot().stream().anyMatch(p -> p.pid() == self), "seeded from /proc");
-            assertEquals(ExecTracker.RING_BYTES, context.object.map("apiary_events").maxEntries());
+            assertEquals(16 << 20, context.object.map("apiary_events").maxEntries(), "ring_kb's default, 16 MiB");
+            assertEquals(65536, context.subscribers.get(0).queueCapacity(), "table_queue's default");
 
             Process sleeper = new ProcessBuilder("/bin/sleep", "31.5").start();
             ProcessInfo seen = awaitProcess(context, table, (int) sleeper.pid());
@@ -57,6 +60,18 @@ class ExecTrackerTest {
 
             tracker.stop();
             assertTrue(tracker.running().isEmpty());
+        }
+    }
+
+    @Test
+    void theRingAndTheTableQueueAreTheConfiguredOnes() throws Exception {
+        try (DirectContext context = new DirectContext()) {
+            ExecTracker tracker = new ExecTracker(
+                    TestConfig.of(ExecTracker.Config.class, Map.of("ring_kb", 300, "table_queue", 4096)));
+            tracker.start(context);
+            assertEquals(512 * 1024, context.object.map("apiary_events").maxEntries(), "300 KiB rounded up to 512");
+            assertEquals(4096, context.subscribers.get(0).queueCapacity());
+            tracker.stop();
         }
     }
 

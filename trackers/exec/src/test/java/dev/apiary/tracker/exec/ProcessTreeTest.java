@@ -6,6 +6,7 @@ import static dev.apiary.tracker.exec.Fixtures.WEB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.testing.ControlCharacters;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,20 +27,20 @@ class ProcessTreeTest {
     void containersComeFirstByNameEachAsATreeAndTheHostLast() {
         String expected = """
                 db (77aa00bb11cc, docker, postgres:17): 1 process
-                    PID    PPID    UID      AGE  COMMAND
-                   2000     900    999    3d05h  postgres
+                    PID     PPID     UID     AGE  COMMAND
+                   2000      900     999   3d05h  postgres
 
                 web (3f2a1b9c0d12, docker, nginx:1.27): 4 processes
-                    PID    PPID    UID      AGE  COMMAND
-                   1000     900      0    2h03m  nginx: master process
-                   1001    1000    101    2h03m  ├─ nginx: worker process
-                   1010    1001    101      42s  │  └─ /bin/sh -c logrotate
-                   1002    1000    101    2h03m  └─ nginx: worker process
+                    PID     PPID     UID     AGE  COMMAND
+                   1000      900       0   2h03m  nginx: master process
+                   1001     1000     101   2h03m  ├─ nginx: worker process
+                   1010     1001     101     42s  │  └─ /bin/sh -c logrotate
+                   1002     1000     101   2h03m  └─ nginx: worker process
 
                 host: 2 processes
-                    PID    PPID    UID      AGE  COMMAND
-                      1       0      0    1d03h  /sbin/init
-                    900       1      0    1d03h  └─ /usr/bin/containerd-shim-runc-v2
+                    PID     PPID     UID     AGE  COMMAND
+                      1        0       0   1d03h  /sbin/init
+                    900        1       0   1d03h  └─ /usr/bin/containerd-shim-runc-v2
                 """;
         assertEquals(expected, ProcessTree.of(PROCESSES).text(NOW));
     }
@@ -49,8 +50,8 @@ class ProcessTreeTest {
         String text = ProcessTree.of(PROCESSES).only(DB).text(NOW);
         assertEquals("""
                 db (77aa00bb11cc, docker, postgres:17): 1 process
-                    PID    PPID    UID      AGE  COMMAND
-                   2000     900    999    3d05h  postgres
+                    PID     PPID     UID     AGE  COMMAND
+                   2000      900     999   3d05h  postgres
                 """, text);
     }
 
@@ -78,6 +79,19 @@ class ProcessTreeTest {
         ProcessInfo p = Fixtures.process(ContainerRef.HOST, 5, 1, 0, NOW, "/bin/echo", "a \"quoted\"\tline\n", "\\", "\u0001");
         String json = ProcessTree.of(List.of(p)).json(NOW);
         assertEquals(true, json.contains("\"args\":[\"/bin/echo\",\"a \\\"quoted\\\"\\tline\\n\",\"\\\\\",\"\\u0001\"]"), json);
+    }
+
+    @Test
+    void textEscapesWhatAContainerChose() {
+        ContainerRef evil = new ContainerRef("e0e0" + "0".repeat(60), ControlCharacters.HOSTILE, ControlCharacters.HOSTILE,
+                "docker", java.util.Map.of(), "", "");
+        ProcessInfo parent = Fixtures.process(evil, 10, 1, 0, NOW, ControlCharacters.HOSTILE, "-c", "a\nforged line");
+        ProcessInfo child = new ProcessInfo(11, 10, 0, evil, ControlCharacters.HOSTILE, "", List.of(), false, NOW);
+        String text = ProcessTree.of(List.of(parent, child)).text(NOW);
+        ControlCharacters.assertNone(text);
+        assertEquals(4, text.split("\n").length, text); // heading, header, two processes: no forged line
+        assertEquals(true, text.contains("-c a\\nforged line\n"), text);
+        assertEquals(true, text.contains("└─ [x\\x1b[31mRED"), text); // comm, as ps shows a process without arguments
     }
 
     @Test

@@ -8,26 +8,56 @@ import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The file tracker: loads file.bpf.o, decodes its records into {@link FileEvent}s, and reads
  * the bytes its programs add up per container and file ({@link #usage()}) for
  * {@code file:top}. Registered as a {@link Tracker} for core and under its own class for
- * {@link FileCommands}. Safe for concurrent use.
+ * {@link FileCommands}; configured by {@link Config} (PID {@link #PID}). Safe for concurrent use.
  */
-@Component(service = {Tracker.class, FileTracker.class})
+@Component(service = {Tracker.class, FileTracker.class}, configurationPid = FileTracker.PID)
+@Designate(ocd = FileTracker.Config.class)
 public final class FileTracker implements Tracker {
 
     public static final String NAME = "file";
+    /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
+    public static final String PID = "dev.apiary.tracker.file";
     static final String OBJECT = "bpf/file.bpf.o";
 
     /**
-     * Ring size. An open record is some 140 bytes plus its path (about 160 in all, twice that
-     * when a relative path is resolved): 32 MiB hold some 200,000 of them, an open storm of
-     * a whole second at this machine's rate while the reader is starved of CPU by the storm.
+     * The tracker's settings ({@code tracker:config file}); DS re-creates the component when
+     * they change. The keys are dotted ({@code ring.kb}): DS and bnd's metatype turn a
+     * method name's underscore into a dot.
      */
-    static final int RING_BYTES = 32 << 20;
+    @ObjectClassDefinition(id = FileTracker.PID, name = "file tracker",
+            description = "File operations of containers with their paths; bytes read and written per container and file")
+    public @interface Config {
+        /*
+         * An open record is some 140 bytes plus its path (about 160 in all, twice that when a
+         * relative path is resolved): 32 MiB hold some 200,000 of them, an open storm of a whole
+         * second at the development machine's rate while the reader is starved of CPU by the storm.
+         */
+        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
+                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        int ring_kb() default 32768;
+
+        @AttributeDefinition(description = "(container, file) entries whose bytes the kernel adds up for file:top; "
+                + "when more files are touched, the least recently used entries go. Some 300 bytes each",
+                min = "1024", max = "262144")
+        int files() default 16384;
+
+        @AttributeDefinition(description = "Give the opens that succeed with an absolute path a resolvedPath read "
+                + "from the new file (symlinks and mounts resolved), as relative ones have; costs a walk of the "
+                + "dentry tree per open. Off: an absolute path's resolvedPath is the path as passed")
+        boolean resolve_absolute() default false;
+    }
+
+    private final Config config;
 
     /** What exists while the tracker runs. */
     record Running(BpfMap fileIo, Containers containers) implements FileCommands.Source {
@@ -40,6 +70,18 @@ public final class FileTracker implements Tracker {
     }
 
     private volatile Running running;
+
+    @Activate
+    public FileTracker(Config config) {
+        this.config = config;
+    }
+
+    /** The ring's size in bytes for {@code ring_kb}: the next power of two, at least 4096 (and at most 1 GiB). */
+    static int ringBytes(int kb) {
+        long bytes = Math.clamp(kb * 1024L, 4096L, 1L << 30);
+        int p = Integer.highestOneBit((int) bytes);
+        return p == bytes ? p : p << 1;
+    }
 
     @Override
     public String name() {
@@ -69,7 +111,9 @@ public final class FileTracker implements Tracker {
         FileDecoder decoder = new FileDecoder();
         BpfObject obj = context.load(OBJECT, o -> {
             decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(RING_BYTES);
+            o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+            o.map("file_io").setMaxEntries(config.files());
+            o.globals().set("resolve_absolute", config.resolve_absolute());
         }, decoder);
         running = new Running(obj.map("file_io"), context.containers());
     }

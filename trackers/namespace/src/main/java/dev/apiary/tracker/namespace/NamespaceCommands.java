@@ -1,13 +1,20 @@
 package dev.apiary.tracker.namespace;
 
-import dev.apiary.sdk.Json;
 import dev.apiary.sdk.Container;
+import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.Containers.Limit;
+import dev.apiary.sdk.EventJson;
+import dev.apiary.sdk.Json;
+import dev.apiary.sdk.command.ContainerWord;
+import dev.apiary.sdk.command.Table;
+import dev.apiary.sdk.command.Table.Column;
+import dev.apiary.sdk.command.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,11 +68,11 @@ public final class NamespaceCommands {
     public String show(
             @Descriptor("print JSON instead of text")
             @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
-            @Descriptor("a running container: name, id, or id prefix (3+ characters)") String container) throws IOException {
+            @Descriptor("a running container: name, id, or id prefix") String container) throws IOException {
         Container c = running(container);
         Map<NamespaceKind, Long> own = namespaces.of(Integer.toString(c.pid()));
         if (own.isEmpty()) {
-            throw new IllegalArgumentException(c.ref().displayName() + ": its process " + c.pid() + " is gone");
+            throw new IllegalArgumentException(Text.safe(c.ref().displayName()) + ": its process " + c.pid() + " is gone");
         }
         Map<NamespaceKind, Long> host = namespaces.of("self");
         CgroupFs fs = cgroupFs.get();
@@ -90,19 +97,20 @@ public final class NamespaceCommands {
         try {
             containers().setLimit(c.ref().id(), limit, parsed);
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException(c.ref().displayName() + ": " + name(limit) + " not changed: " + e.getMessage());
+            throw new IllegalArgumentException(Text.safe(c.ref().displayName()) + ": " + name(limit) + " not changed: "
+                    + Text.safe(e.getMessage()));
         }
         Optional<CgroupLimits.Reading> after = reader.read(cgroups, limit);
         StringBuilder out = new StringBuilder();
-        out.append(c.ref().displayName()).append(": ").append(name(limit)).append(" limit ")
-                .append(before.map(CgroupLimits.Reading::limit).orElse("?")).append(" -> ")
-                .append(after.map(CgroupLimits.Reading::limit).orElse("?")).append('\n');
+        out.append(Text.safe(c.ref().displayName())).append(": ").append(name(limit)).append(" limit ")
+                .append(Text.safe(before.map(CgroupLimits.Reading::limit).orElse("?"))).append(" -> ")
+                .append(Text.safe(after.map(CgroupLimits.Reading::limit).orElse("?"))).append('\n');
         if (before.isPresent() && after.isPresent()) {
             List<CgroupLimits.FileValue> b = before.get().limitFiles();
             List<CgroupLimits.FileValue> a = after.get().limitFiles();
             for (int i = 0; i < a.size(); i++) {
-                out.append("  ").append(a.get(i).file()).append(": ").append(b.get(i).value()).append(" -> ")
-                        .append(a.get(i).value()).append('\n');
+                out.append("  ").append(Text.safe(a.get(i).file().toString())).append(": ")
+                        .append(Text.safe(b.get(i).value())).append(" -> ").append(Text.safe(a.get(i).value())).append('\n');
             }
         }
         return out.toString().stripTrailing();
@@ -121,11 +129,22 @@ public final class NamespaceCommands {
                 "the namespace tracker is not running (tracker:start namespace)"));
     }
 
+    /**
+     * The running container {@code word} names, as every command takes a container word.
+     *
+     * @throws IllegalArgumentException the kit's text for a word that names none or an
+     *         ambiguous id prefix; or when it names the host or a container that is not running
+     */
     private Container running(String word) {
-        Container c = containers().find(word).orElseThrow(() -> new IllegalArgumentException("no container named '" + word
-                + "' (give a name, an id or an id prefix; apiary:containers lists them)"));
+        Containers all = containers();
+        ContainerRef ref = ContainerWord.choose(new String[] {word}, all, List.of()).only();
+        if (ref.isHost()) {
+            throw new IllegalArgumentException("give a container: the host has no container namespaces or limits of its own");
+        }
+        Container c = all.list().stream().filter(k -> k.ref().id().equals(ref.id())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(ContainerWord.notFound(word, List.of())));
         if (!c.running() || c.pid() <= 0) {
-            throw new IllegalArgumentException(c.ref().displayName() + " is not running");
+            throw new IllegalArgumentException(Text.safe(c.ref().displayName()) + " is not running");
         }
         return c;
     }
@@ -137,25 +156,29 @@ public final class NamespaceCommands {
     private static String text(Container c, Map<NamespaceKind, Long> own, Map<NamespaceKind, Long> host,
             List<String> cgroupDirs, List<CgroupLimits.Reading> limits) {
         StringBuilder out = new StringBuilder();
-        out.append(c.ref().displayName()).append(" (").append(c.ref().shortId()).append(", ").append(c.ref().runtime());
-        if (!c.ref().image().isEmpty()) {
-            out.append(", ").append(c.ref().image());
+        ContainerRef ref = c.ref();
+        out.append(Text.safe(ref.displayName())).append(" (").append(Text.safe(ref.shortId())).append(", ")
+                .append(Text.safe(ref.runtime()));
+        if (!ref.image().isEmpty()) {
+            out.append(", ").append(Text.safe(ref.image()));
         }
         out.append("), pid ").append(c.pid()).append('\n');
-        out.append(String.format(Locale.ROOT, "%-10s %-12s %-12s %s%n", "NAMESPACE", "CONTAINER", "HOST", ""));
+        Table namespaces = Table.of(Column.left("NAMESPACE").min(9), Column.left("CONTAINER").min(11),
+                Column.left("HOST").min(11), Column.left(""));
         for (Map.Entry<NamespaceKind, Long> e : own.entrySet()) {
             Long h = host.get(e.getKey());
-            out.append(String.format(Locale.ROOT, "%-10s %-12d %-12s %s%n", e.getKey().procName(), e.getValue(),
-                    h == null ? "?" : h.toString(), sharing(e.getValue(), h)));
+            namespaces.row(e.getKey().procName(), e.getValue(), h == null ? "?" : h, sharing(e.getValue(), h));
         }
+        out.append(namespaces);
         out.append("CGROUPS\n");
         for (String dir : cgroupDirs) {
-            out.append("  ").append(dir).append('\n');
+            out.append("  ").append(Text.safe(dir)).append('\n');
         }
-        out.append(String.format(Locale.ROOT, "%-10s %-12s %s%n", "RESOURCE", "LIMIT", "USAGE"));
+        Table resources = Table.of(Column.left("RESOURCE").min(9), Column.left("LIMIT").min(11), Column.left("USAGE"));
         for (CgroupLimits.Reading r : limits) {
-            out.append(String.format(Locale.ROOT, "%-10s %-12s %s%n", name(r.resource()), r.limit(), r.usage()));
+            resources.row(name(r.resource()), r.limit(), r.usage());
         }
+        out.append(resources);
         return out.toString().stripTrailing();
     }
 
@@ -163,32 +186,37 @@ public final class NamespaceCommands {
         return host == null ? "" : own == host ? "shared with the host" : "own";
     }
 
+    /** The container's keys as every output has them ({@link EventJson#container}), then what ns:show found. */
     private static String json(Container c, Map<NamespaceKind, Long> own, Map<NamespaceKind, Long> host,
             List<String> cgroupDirs, List<CgroupLimits.Reading> limits) {
-        StringBuilder out = new StringBuilder("{");
-        out.append("\"id\":").append(Json.string(c.ref().id()))
-                .append(",\"name\":").append(Json.string(c.ref().name()))
-                .append(",\"image\":").append(Json.string(c.ref().image()))
-                .append(",\"runtime\":").append(Json.string(c.ref().runtime()))
-                .append(",\"pid\":").append(c.pid())
-                .append(",\"namespaces\":[");
-        List<String> items = new ArrayList<>();
+        Map<String, Object> out = new LinkedHashMap<>(EventJson.container(c.ref()));
+        out.put("pid", c.pid());
+        List<Map<String, Object>> namespaces = new ArrayList<>();
         own.forEach((k, id) -> {
             Long h = host.get(k);
-            items.add("{\"kind\":" + Json.string(k.procName()) + ",\"id\":" + id + ",\"host\":" + (h == null ? "null" : h)
-                    + ",\"shared\":" + (h != null && h.longValue() == id) + "}");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", k.procName());
+            m.put("id", id);
+            m.put("host", h);
+            m.put("shared", h != null && h.longValue() == id);
+            namespaces.add(m);
         });
-        out.append(String.join(",", items)).append("],\"cgroups\":").append(Json.of(cgroupDirs)).append(",\"limits\":[");
-        items.clear();
+        out.put("namespaces", namespaces);
+        out.put("cgroups", cgroupDirs);
+        List<Map<String, Object>> resources = new ArrayList<>();
         for (CgroupLimits.Reading r : limits) {
-            StringBuilder files = new StringBuilder("{");
-            for (int i = 0; i < r.limitFiles().size(); i++) {
-                CgroupLimits.FileValue f = r.limitFiles().get(i);
-                files.append(i == 0 ? "" : ",").append(Json.string(f.file().toString())).append(':').append(Json.string(f.value()));
+            Map<String, Object> files = new LinkedHashMap<>();
+            for (CgroupLimits.FileValue f : r.limitFiles()) {
+                files.put(f.file().toString(), f.value());
             }
-            items.add("{\"resource\":" + Json.string(name(r.resource())) + ",\"limit\":" + Json.string(r.limit())
-                    + ",\"usage\":" + Json.string(r.usage()) + ",\"files\":" + files.append('}') + "}");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("resource", name(r.resource()));
+            m.put("limit", r.limit());
+            m.put("usage", r.usage());
+            m.put("files", files);
+            resources.add(m);
         }
-        return out.append(String.join(",", items)).append("]}").toString();
+        out.put("limits", resources);
+        return Json.of(out);
     }
 }

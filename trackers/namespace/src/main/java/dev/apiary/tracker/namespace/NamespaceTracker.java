@@ -1,5 +1,6 @@
 package dev.apiary.tracker.namespace;
 
+import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
@@ -7,7 +8,11 @@ import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The namespace tracker: loads namespace.bpf.o and decodes its records into
@@ -20,22 +25,56 @@ import org.osgi.service.component.annotations.Component;
  * shims, dockerd, docker-init, conmon): a container's namespaces and cgroups are made by them
  * before the container exists, so without them the tracker could not show how one is made.
  */
-@Component(service = {Tracker.class, NamespaceTracker.class})
+@Component(service = {Tracker.class, NamespaceTracker.class}, configurationPid = NamespaceTracker.PID)
+@Designate(ocd = NamespaceTracker.Config.class)
 public final class NamespaceTracker implements Tracker {
 
     public static final String NAME = "namespace";
+
+    /** Its configuration PID, also conf/<PID>.cfg: the bundle's symbolic name. */
+    public static final String PID = "dev.apiary.tracker.namespace";
+
     static final String OBJECT = "bpf/namespace.bpf.o";
 
-    /**
-     * Ring size. One container start is about 60–120 records of 170–700 bytes (one cgroup
-     * mkdir and attach per hierarchy on a v1 hybrid): 4 MiB holds the starts of a few hundred
-     * containers at once.
-     */
-    static final int RING_BYTES = 4 << 20;
+    /** The read-only global of namespace.bpf.o that {@link Config#follow_runtimes} sets. */
+    static final String FOLLOW_RUNTIMES = "ns_follow_runtimes";
+
+    /** Its settings ({@code tracker:config namespace}); a change restarts the tracker. */
+    @ObjectClassDefinition(id = NamespaceTracker.PID, name = "namespace tracker",
+            description = "Namespaces, mounts and cgroups: how containers are made")
+    public @interface Config {
+
+        /*
+         * The default ring: one container start is about 60–120 records of 170–700 bytes (one
+         * cgroup mkdir and attach per hierarchy on a v1 hybrid): 4 MiB holds the starts of a few
+         * hundred containers at once.
+         */
+        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
+                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        int ring_kb() default 4096;
+
+        @AttributeDefinition(description = "Also report the container runtimes' own tasks on the host (runc*, crun, "
+                + "containerd*, dockerd, docker-init, conmon), which make a container's namespaces and cgroups "
+                + "before it exists; false: only the watched tasks")
+        boolean follow_runtimes() default true;
+    }
 
     static final List<String> EVENT_TYPES = java.util.Arrays.stream(NamespaceDecoder.TYPES).skip(1).toList(); // index 0 is no type
 
+    private final Config config;
     private volatile Containers containers;
+
+    @Activate
+    public NamespaceTracker(Config config) {
+        this.config = config;
+    }
+
+    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
+    static int ringBytes(int kib) {
+        long bytes = Math.max(4096L, (long) kib * 1024);
+        long p = Long.highestOneBit(bytes);
+        return (int) (p < bytes ? p << 1 : p);
+    }
 
     @Override
     public String name() {
@@ -67,11 +106,15 @@ public final class NamespaceTracker implements Tracker {
     @Override
     public void start(TrackerContext context) {
         NamespaceDecoder decoder = new NamespaceDecoder(new CgroupHierarchies(Path.of("/proc/cgroups")));
-        context.load(OBJECT, o -> {
-            decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(RING_BYTES);
-        }, decoder);
+        context.load(OBJECT, o -> configure(o, decoder), decoder);
         containers = context.containers();
+    }
+
+    /** Between open and load: checks the record layout and applies the settings. */
+    void configure(BpfObject o, NamespaceDecoder decoder) {
+        decoder.verify(o.btf());
+        o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        o.globals().set(FOLLOW_RUNTIMES, config.follow_runtimes());
     }
 
     @Override

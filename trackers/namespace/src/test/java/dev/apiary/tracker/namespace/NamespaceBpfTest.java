@@ -12,6 +12,7 @@ import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.testing.TestConfig;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -57,8 +58,8 @@ class NamespaceBpfTest {
     static void load() {
         family.add(SELF);
         obj = BpfObject.open(OBJECT);
-        NamespaceDecoder decoder = new NamespaceDecoder(new CgroupHierarchies(Path.of("/proc/cgroups"))).verify(obj.btf());
-        obj.map("apiary_events").setMaxEntries(NamespaceTracker.RING_BYTES);
+        NamespaceDecoder decoder = new NamespaceDecoder(new CgroupHierarchies(Path.of("/proc/cgroups")));
+        new NamespaceTracker(TestConfig.defaults(NamespaceTracker.Config.class)).configure(obj, decoder);
         obj.load();
         obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1}); // watch everything
         obj.attachAll();

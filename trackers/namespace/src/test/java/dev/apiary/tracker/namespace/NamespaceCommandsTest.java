@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.testing.ControlCharacters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,8 +66,10 @@ class NamespaceCommandsTest {
         write(cg.resolve("pids/docker/" + ID), Map.of("pids.max", "max\n", "pids.current", "1\n"));
         Files.createDirectories(cg.resolve("unified/docker/" + ID));
 
-        containers = new FakeContainers(new Container(new ContainerRef(ID, "web", "busybox:local", "docker", Map.of(), "", ""),
-                PID, 77, "/docker/" + ID, 0, 0, 0, true, null), memoryDir.resolve("memory.limit_in_bytes"));
+        containers = new FakeContainers(memoryDir.resolve("memory.limit_in_bytes"), web("web", "busybox:local"),
+                // Its id starts as web's; it has stopped.
+                new Container(new ContainerRef("3f2a77" + "0".repeat(58), "old", "alpine", "docker", Map.of(), "", ""),
+                        0, 78, "", 0, 0, 0, false, null));
         commands = new NamespaceCommands(() -> Optional.of(containers), proc, () -> {
             try {
                 return CgroupFs.read(proc);
@@ -92,8 +95,71 @@ class NamespaceCommandsTest {
     }
 
     @Test
+    void theContainerWordIsAnyOfNameIdOrUniqueIdPrefix() throws Exception {
+        String byName = commands.show(false, "web");
+        assertEquals(byName, commands.show(false, ID));
+        assertEquals(byName, commands.show(false, "3f2a1b"));
+        assertEquals(byName, commands.show(false, "/web"));
+    }
+
+    @Test
+    void aWordThatNamesNoContainerIsTheKitsError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.show(false, "nope"));
+        assertEquals("no container named nope; running: web (or 'host')", e.getMessage());
+    }
+
+    @Test
+    void anAmbiguousIdPrefixIsAnErrorThatListsThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.show(false, "3f2a"));
+        assertEquals("'3f2a' is the start of 2 containers' ids: web (3f2a1b9c0d12), old (3f2a77000000);"
+                + " give more of the id or the name", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> commands.setlimit("3f2a", "memory", "64m"));
+        assertEquals(List.of(), containers.calls);
+    }
+
+    @Test
+    void theHostAndAStoppedContainerAreRefused() {
+        assertFails("give a container: the host", () -> commands.show(false, "host"));
+        assertFails("old is not running", () -> commands.show(false, "old"));
+        assertFails("old is not running", () -> commands.setlimit("3f2a77", "pids", "10"));
+        assertEquals(List.of(), containers.calls);
+    }
+
+    @Test
+    void whatAContainerChoseIsEscapedInTextAndCarriedInJson() throws Exception {
+        containers.containers.set(0, web(ControlCharacters.HOSTILE, ControlCharacters.HOSTILE));
+        String out = commands.show(false, ID);
+        ControlCharacters.assertNone(out);
+        assertTrue(out.startsWith("x\\x1b[31mRED"), out);
+        String json = commands.show(true, ID);
+        assertTrue(json.contains("\"name\":\"x\\u001b[31mRED"), json);
+        for (char c : json.toCharArray()) {
+            assertTrue(c >= 0x20 && (c < 0x7f || c > 0x9f), () -> "raw U+" + Integer.toHexString(c) + " in " + json);
+        }
+        containers.refusal = "refused: " + ControlCharacters.HOSTILE;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.setlimit(ID, "memory", "64m"));
+        ControlCharacters.assertNone(e.getMessage());
+        assertTrue(e.getMessage().endsWith("memory not changed: refused: x\\x1b[31mRED\\x1b]0;title\\x07\\rCR\\x08BS\\nNL"
+                + "\\x9b2J\\u202eRLO\\x00end"), e.getMessage());
+    }
+
+    @Test
+    void aCgroupPathIsEscaped() throws Exception {
+        // A cgroup directory named with an ESC sequence (a container with a writable cgroup may make one).
+        String evil = "/docker/" + ID + "/x\u001b[2Jy";
+        Files.writeString(proc.resolve(PID + "/cgroup"), String.join("\n",
+                "4:memory:" + evil, "3:cpu,cpuacct:/docker/" + ID, "2:pids:/docker/" + ID, "0::/docker/" + ID, ""));
+        Files.createDirectories(root.resolve("cgroup/memory" + evil));
+        String out = commands.show(false, "web");
+        ControlCharacters.assertNone(out);
+        assertTrue(out.contains("/x\\x1b[2Jy"), out);
+    }
+
+    @Test
     void showAsJson() throws Exception {
-        String json = commands.show(true, "3f2a");
+        String json = commands.show(true, "3f2a1");
+        assertTrue(json.startsWith("{\"id\":\"" + ID + "\",\"name\":\"web\",\"image\":\"busybox:local\","
+                + "\"runtime\":\"docker\",\"pid\":4242,\"namespaces\":["), json);
         assertTrue(json.contains("{\"kind\":\"pid\",\"id\":4026532401,\"host\":4026531831,\"shared\":false}"), json);
         assertTrue(json.contains("{\"kind\":\"time\",\"id\":4026531837,\"host\":4026531837,\"shared\":true}"), json);
         assertTrue(json.contains("\"resource\":\"memory\",\"limit\":\"unlimited\""), json);
@@ -109,11 +175,11 @@ class NamespaceCommandsTest {
 
     @Test
     void wrongArgumentsChangeNothing() {
-        assertFails("no container named 'nope'", () -> commands.setlimit("nope", "memory", "64m"));
+        assertFails("no container named nope; running: web (or 'host')", () -> commands.setlimit("nope", "memory", "64m"));
         assertFails("unknown limit 'disk'", () -> commands.setlimit("web", "disk", "64m"));
         assertFails("bad memory value 'lots'", () -> commands.setlimit("web", "memory", "lots"));
         assertFails("usage: ns:set-limit", () -> commands.setLimitFromArguments(List.of("web", "memory")));
-        assertFails("no container named 'nope'", () -> commands.show(false, "nope"));
+        assertFails("no container named nope", () -> commands.show(false, "nope"));
         containers.refusal = "Minimum memory limit allowed is 6MB";
         assertFails("web: memory not changed: Minimum memory limit allowed is 6MB", () -> commands.setlimit("web", "memory", "1k"));
         assertEquals(List.of(), containers.calls.stream().filter(c -> !c.equals("MEMORY 1024")).toList());
@@ -139,31 +205,37 @@ class NamespaceCommandsTest {
         return dir;
     }
 
-    /** One container; setLimit writes memory.limit_in_bytes as the daemon would, or refuses. */
+    /** The running container with pid {@link #PID} and id {@link #ID}. */
+    private static Container web(String name, String image) {
+        return new Container(new ContainerRef(ID, name, image, "docker", Map.of(), "", ""), PID, 77, "/docker/" + ID,
+                0, 0, 0, true, null);
+    }
+
+    /** Containers; setLimit writes memory.limit_in_bytes as the daemon would, or refuses. */
     private static final class FakeContainers implements Containers {
-        final Container container;
+        final List<Container> containers;
         final Path memoryLimit;
         final List<String> calls = new java.util.ArrayList<>();
         String refusal;
 
-        FakeContainers(Container container, Path memoryLimit) {
-            this.container = container;
+        FakeContainers(Path memoryLimit, Container... containers) {
+            this.containers = new java.util.ArrayList<>(List.of(containers));
             this.memoryLimit = memoryLimit;
         }
 
         @Override
         public List<Container> list() {
-            return List.of(container);
+            return List.copyOf(containers);
         }
 
         @Override
         public Optional<Container> find(String nameOrId) {
-            return container.ref().matches(nameOrId) ? Optional.of(container) : Optional.empty();
+            return containers.stream().filter(c -> c.ref().matches(nameOrId)).findFirst();
         }
 
         @Override
         public ContainerRef ofPid(int pid) {
-            return pid == PID ? container.ref() : ContainerRef.HOST;
+            return containers.stream().filter(c -> c.pid() == pid).map(Container::ref).findFirst().orElse(ContainerRef.HOST);
         }
 
         @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.apiary.sdk.EventType;
+import dev.apiary.sdk.testing.TestConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ class NamespaceEventTypesTest {
 
     @Test
     void declaresEveryRecordTypeOfTheBpfSideOnceWithItsRecordClassAndDocs() {
-        List<EventType> declared = new NamespaceTracker().events();
+        List<EventType> declared = new NamespaceTracker(TestConfig.defaults(NamespaceTracker.Config.class)).events();
         assertEquals(NamespaceTracker.EVENT_TYPES, declared.stream().map(EventType::name).toList());
         for (EventType t : declared) {
             assertFalse(t.doc().isBlank(), t.name());

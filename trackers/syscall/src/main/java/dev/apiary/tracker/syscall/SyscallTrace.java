@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * its exit program for the time of the trace, and subscribes the caller to the events. One
  * trace at a time (the kernel side has one target); thread-safe (synchronised).
  */
-public final class SyscallTrace {
+public final class SyscallTrace implements SyscallTracker.Tracing {
 
     private final BpfObject obj;
     private final TrackerContext context;
@@ -34,6 +34,7 @@ public final class SyscallTrace {
      * @return the running trace; close it to stop
      * @throws IllegalStateException when another trace runs
      */
+    @Override
     public synchronized AutoCloseable start(long cgroupId, long rate, long burst, String who, EventSubscriber subscriber) {
         if (current != null) {
             throw new IllegalStateException("a trace of " + current.who + " runs already (one at a time)");

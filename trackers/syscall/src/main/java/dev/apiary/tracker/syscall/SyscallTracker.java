@@ -5,36 +5,87 @@ import dev.apiary.bpf.BpfLink;
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The syscall tracker: loads syscall.bpf.o, reads its per-cgroup counters every
- * {@link #INTERVAL} into a {@link SyscallTable}, and runs at most one {@link SyscallTrace} at a
- * time. Registered as a {@link Tracker} for core and under its own class for
- * {@link SyscallCommands}.
+ * {@link Config#refresh_ms()} into a {@link SyscallTable}, and runs at most one
+ * {@link SyscallTrace} at a time. Registered as a {@link Tracker} for core and under its own
+ * class for {@link SyscallCommands}; configured by {@link Config} (PID {@link #PID}).
  */
-@Component(service = {Tracker.class, SyscallTracker.class})
+@Component(service = {Tracker.class, SyscallTracker.class}, configurationPid = SyscallTracker.PID)
+@Designate(ocd = SyscallTracker.Config.class)
 public final class SyscallTracker implements Tracker {
 
     public static final String NAME = "syscall";
+    /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
+    public static final String PID = "dev.apiary.tracker.syscall";
     static final String OBJECT = "bpf/syscall.bpf.o";
 
-    /** How often the kernel's counters are read. */
-    static final Duration INTERVAL = Duration.ofSeconds(1);
-    /** A cgroup with no syscall for this long gives its kernel slot back (its counts stay here). */
-    static final Duration RECLAIM_AFTER = Duration.ofSeconds(60);
-    /** Ring for the trace: 256 events/s per CPU of 160 bytes need far less; room for bursts. */
-    static final int RING_BYTES = 1 << 20;
+    /**
+     * The tracker's settings ({@code tracker:config syscall}); DS re-creates the component when
+     * they change. The keys are dotted ({@code ring.kb}): DS and bnd's metatype turn a
+     * method name's underscore into a dot.
+     */
+    @ObjectClassDefinition(id = SyscallTracker.PID, name = "syscall tracker",
+            description = "System calls counted per container in the kernel; a rate-limited trace of one container")
+    public @interface Config {
+        // Ring for the trace: 1000 events/s per CPU of 160 bytes need far less; room for bursts.
+        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
+                + "(rounded up to a power of two); only syscall:trace uses it", min = "256", max = "1048576")
+        int ring_kb() default 1024;
+
+        @AttributeDefinition(description = "How often the kernel's counters are read, ms: how fresh syscall:top "
+                + "and syscall:counts are, and syscall:top's default --interval", min = "100", max = "60000")
+        int refresh_ms() default 1000;
+
+        @AttributeDefinition(description = "Seconds a container may make no syscall before its kernel counter "
+                + "slot is given back (its counts are kept; a later syscall takes a new slot)", min = "1", max = "86400")
+        int reclaim_after_s() default 60;
+
+        @AttributeDefinition(description = "Kernel counter slots: containers (cgroups) counted at once; each "
+                + "costs 4 KiB per CPU. A change starts the counts afresh", min = "16", max = "16384")
+        int slots() default 1024;
+
+        @AttributeDefinition(description = "Seconds an idle container stays in syscall:top", min = "1", max = "3600")
+        int top_idle_s() default 10;
+
+        @AttributeDefinition(description = "syscall:trace's rate limit, events per second per CPU, when its "
+                + "--rate is not given; the rest are counted as dropped", min = "1", max = "1000000")
+        int trace_rate() default 1000;
+
+        @AttributeDefinition(description = "Events a CPU may send at once after a quiet time in syscall:trace, "
+                + "when its --burst is not given", min = "1", max = "1000000")
+        int trace_burst() default 100;
+    }
 
     /** What exists while the tracker runs. Thread-safe. */
-    public record Running(SyscallTable table, SyscallNames names, Containers containers, SyscallTrace trace,
-            KernelMisses misses) {}
+    public record Running(SyscallTable table, SyscallNames names, Containers containers, Tracing trace,
+            KernelMisses misses, Config config) {}
+
+    /** The per-event stream of one cgroup ({@link SyscallTrace}); one at a time. */
+    public interface Tracing {
+        /**
+         * Starts tracing a cgroup: its syscalls go to {@code subscriber} until the result is closed.
+         *
+         * @param rate  events per second per CPU, at least 1
+         * @param burst events a CPU may send at once after a quiet time, at least 1
+         * @param who   what an error names when another trace runs
+         * @throws IllegalStateException when another trace runs
+         */
+        AutoCloseable start(long cgroupId, long rate, long burst, String who, EventSubscriber subscriber);
+    }
 
     /** The kernel's counts of what it did not count or trace. */
     public interface KernelMisses {
@@ -45,8 +96,27 @@ public final class SyscallTracker implements Tracker {
         long rateLimited();
     }
 
+    private final Config config;
     private volatile Running running;
+    private volatile SyscallTrace trace;
     private volatile Thread poller;
+
+    @Activate
+    public SyscallTracker(Config config) {
+        this.config = config;
+    }
+
+    /** The ring's size in bytes for {@code ring_kb}: the next power of two, at least 4096 (and at most 1 GiB). */
+    static int ringBytes(int kb) {
+        long bytes = Math.clamp(kb * 1024L, 4096L, 1L << 30);
+        int p = Integer.highestOneBit((int) bytes);
+        return p == bytes ? p : p << 1;
+    }
+
+    /** How often the counters are read. */
+    Duration refresh() {
+        return Duration.ofMillis(config.refresh_ms());
+    }
 
     @Override
     public String name() {
@@ -75,13 +145,15 @@ public final class SyscallTracker implements Tracker {
         SyscallDecoder decoder = new SyscallDecoder(names);
         BpfObject obj = context.load(OBJECT, o -> {
             decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(RING_BYTES);
+            o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+            o.map("syscall_counts").setMaxEntries(config.slots());
+            o.map("free_slots").setMaxEntries(config.slots());
             o.program("syscall_enter").setAutoattach(false);
             o.program("syscall_exit").setAutoattach(false);
         }, decoder);
         BpfMap misses = obj.map("syscall_misses");
         KernelCounts counts = new KernelCounts(obj.map("cgroup_slots"), obj.map("syscall_counts"), obj.map("free_slots"),
-                misses, obj.map("apiary_watched"), RECLAIM_AFTER.toNanos());
+                misses, obj.map("apiary_watched"), Duration.ofSeconds(config.reclaim_after_s()).toNanos());
         counts.fillFreeSlots(obj.keptFromEarlierLoad("syscall_counts"));
         BpfLink enter = obj.program("syscall_enter").attach();
         SyscallTable table = new SyscallTable(KernelCounts.NR_MAX);
@@ -101,10 +173,11 @@ public final class SyscallTracker implements Tracker {
         // Counts kept from a previous version (pinned maps) show at once, not after the first interval.
         long started = BootClock.nowNanos();
         table.add(counts.poll(started), started, containers::ofCgroup);
+        Duration every = refresh();
         Thread t = Thread.ofPlatform().daemon().name("apiary-syscall-counts").start(() -> {
             while (!Thread.currentThread().isInterrupted() && enter.isOpen()) {
                 try {
-                    Thread.sleep(INTERVAL);
+                    Thread.sleep(every);
                     long now = BootClock.nowNanos();
                     table.add(counts.poll(now), now, containers::ofCgroup);
                 } catch (InterruptedException e) {
@@ -119,15 +192,17 @@ public final class SyscallTracker implements Tracker {
             }
         });
         poller = t;
-        running = new Running(table, names, containers, trace, kernelMisses);
+        this.trace = trace;
+        running = new Running(table, names, containers, trace, kernelMisses, config);
     }
 
     @Override
     public void stop() {
-        Running r = running;
         running = null;
-        if (r != null) {
-            r.trace().stop();
+        SyscallTrace tr = trace;
+        trace = null;
+        if (tr != null) {
+            tr.stop();
         }
         Thread t = poller;
         poller = null;

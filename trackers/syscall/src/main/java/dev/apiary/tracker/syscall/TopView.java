@@ -1,5 +1,8 @@
 package dev.apiary.tracker.syscall;
 
+import dev.apiary.sdk.command.Table;
+import dev.apiary.sdk.command.Table.Column;
+import dev.apiary.sdk.command.Text;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -101,23 +104,27 @@ final class TopView {
             }
         }
         var ref = c.container();
-        out.append(ref.displayName());
+        out.append(Text.safe(ref.displayName()));
         if (!ref.isHost()) {
-            out.append(" (").append(ref.shortId()).append(ref.image().isEmpty() ? "" : ", " + ref.image()).append(')');
+            out.append(" (").append(ref.shortId()).append(ref.image().isEmpty() ? "" : ", " + Text.safe(ref.image())).append(')');
         }
-        out.append(String.format("  total %d  new %d", sumTotal, sumNew));
+        out.append("  total ").append(sumTotal).append("  new ").append(sumNew);
         if (idleNanos > 0) {
-            out.append(String.format("  idle %ds", idleNanos / 1_000_000_000L));
+            out.append("  idle ").append(idleNanos / 1_000_000_000L).append('s');
         }
         out.append('\n');
         if (!picked.isEmpty()) {
-            out.append(String.format("    %-22s %12s %9s%n", "SYSCALL", "TOTAL", "NEW"));
-        }
-        for (int nr : picked) {
-            out.append(String.format("  %s %-22s %12d %9d%n", fresh[nr] > 0 ? "*" : " ", names.name(nr), total[nr], fresh[nr]));
+            // The mark leads the name's cell ("* execve"), so a marked row reads as one word pair.
+            Table rowsTable = Table.of(Column.left("  SYSCALL").min(24), Column.right("TOTAL").min(12),
+                    Column.right("NEW").min(9));
+            for (int nr : picked) {
+                rowsTable.row((fresh[nr] > 0 ? "* " : "  ") + names.name(nr), total[nr], fresh[nr]);
+            }
+            rowsTable.toString().lines().forEach(line -> out.append("  ").append(line).append('\n'));
         }
         if (hidden > 0) {
-            out.append("    ... ").append(hidden).append(" more (syscall:counts ").append(ref.displayName()).append(")\n");
+            out.append("    ... ").append(hidden).append(" more (syscall:counts ").append(Text.safe(ref.displayName()))
+                    .append(")\n");
         }
     }
 }

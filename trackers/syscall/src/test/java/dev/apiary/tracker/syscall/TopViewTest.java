@@ -2,15 +2,11 @@ package dev.apiary.tracker.syscall;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.Containers;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TopViewTest {
@@ -78,34 +74,27 @@ class TopViewTest {
     }
 
     @Test
-    void badArgumentsAreOneClearLine() {
-        SyscallTable table = new SyscallTable(512);
-        Containers none = new Containers() {
-            public List<Container> list() { return List.of(); }
-            public Optional<Container> find(String w) { return Optional.empty(); }
-            public ContainerRef ofPid(int pid) { return ContainerRef.HOST; }
-            public ContainerRef ofCgroup(long id) { return ContainerRef.HOST; }
-        };
-        SyscallTracker.KernelMisses misses = new SyscallTracker.KernelMisses() {
-            public long slotsFull() { return 0; }
-            public long rateLimited() { return 0; }
-        };
-        SyscallCommands c = new SyscallCommands(() -> Optional.of(new SyscallTracker.Running(table, NAMES, none, null, misses)), () -> 0);
-        assertEquals("no container named 'nosuch' (give a name, an id or an id prefix; apiary:containers lists them)",
-                assertThrows(IllegalArgumentException.class, () -> c.counts(false, "nosuch")).getMessage());
-        assertEquals("--interval takes a number, not 'x'",
-                assertThrows(IllegalArgumentException.class, () -> c.top("x", false, "1", "12")).getMessage());
-        assertEquals("--interval must be from 0.1 to 3600, not 0",
-                assertThrows(IllegalArgumentException.class, () -> c.top("0", false, "1", "12")).getMessage());
-        assertEquals("--count takes a whole number, not '1.5'",
-                assertThrows(IllegalArgumentException.class, () -> c.top("1", false, "1.5", "12")).getMessage());
-        assertEquals("no container named 'nosuch' (give a name, an id or an id prefix; apiary:containers lists them)",
-                assertThrows(IllegalArgumentException.class, () -> c.top("1", false, "1", "12", "nosuch")).getMessage());
-        assertEquals("--rate must be from 1 to 1000000, not 0",
-                assertThrows(IllegalArgumentException.class, () -> c.trace("0", "0", "0", "1", false, "web")).getMessage());
-        table.add(Map.of(7L, counts(257, 3, 0, 9)), 0, id -> WEB);
-        assertEquals("{\"container\":{\"id\":\"" + WEB.id() + "\",\"name\":\"web\"},\"total\":12,\"syscalls\":["
-                + "{\"nr\":0,\"name\":\"read\",\"count\":9},{\"nr\":257,\"name\":\"openat\",\"count\":3}]}", c.counts(true, "web"));
-        assertEquals("host: no syscalls counted", c.counts(false, "host"));
+    void hostileNamesAndImagesAreEscaped() {
+        String hostile = dev.apiary.sdk.testing.ControlCharacters.HOSTILE;
+        ContainerRef evil = new ContainerRef("e0e0" + "0".repeat(60), hostile, hostile, "docker", Map.of(), "", "");
+        TopView view = new TopView(NAMES, false, 10 * S, 1);
+        String f = view.frame(List.of(new ContainerCounts(evil, counts(0, 3, 257, 1), 0, 0)), 0);
+        dev.apiary.sdk.testing.ControlCharacters.assertNone(f);
+        assertTrue(f.startsWith("x\\x1b[31mRED"), f);
+        assertTrue(f.contains("... 1 more (syscall:counts x\\x1b[31mRED"), f);
+    }
+
+    @Test
+    void rowsAreATableUnderTheContainersLine() {
+        TopView view = new TopView(NAMES, false, 10 * S, 12);
+        view.frame(List.of(new ContainerCounts(WEB, counts(0, 50, 1, 7), 0, 0)), 0);
+        String f = view.frame(List.of(new ContainerCounts(WEB, counts(0, 150, 257, 2, 1, 7), 0, S)), S);
+        assertEquals("""
+                web (3f2a1b9c0d12, nginx)  total 159  new 102
+                    SYSCALL                        TOTAL        NEW
+                  * read                             150        100
+                    write                              7          0
+                  * openat                             2          2
+                """, f);
     }
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The TCP sockets of watched processes that are open now, by the tracker's connection id,
  * kept from the tracker's events: a socket enters with its first record (a connect attempt,
- * a passive handshake, listen, accept), follows its state changes and leaves at close; a
+ * a passive handshake, listen, accept), follows its state changes (when the
+ * tracker sends them: state.changes) and leaves at close; a
  * failed connect leaves at once. Safe for concurrent use: events are applied on the
  * subscription's thread while commands take snapshots.
  */

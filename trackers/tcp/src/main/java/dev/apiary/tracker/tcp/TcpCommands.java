@@ -1,11 +1,18 @@
 package dev.apiary.tracker.tcp;
 
-import dev.apiary.sdk.Json;
 import dev.apiary.bpf.BootClock;
-import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventJson;
+import dev.apiary.sdk.Json;
+import dev.apiary.sdk.command.ContainerWord;
+import dev.apiary.sdk.command.Table;
+import dev.apiary.sdk.command.Table.Column;
+import dev.apiary.sdk.command.Text;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -40,38 +47,25 @@ public final class TcpCommands {
         this.bootClock = bootClock;
     }
 
-    @Descriptor("show the open TCP connections of every container and the host: addresses, ports, state, pid/comm, bytes, age")
-    public String connections(
-            @Descriptor("print JSON instead of a table")
-            @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json) {
-        return connections(running().sockets().list(), null, json);
-    }
-
-    @Descriptor("show the open TCP connections of one container: addresses, ports, state, pid/comm, bytes, age")
+    @Descriptor("show the open TCP connections of every container and the host, or of one: addresses, ports, state,"
+            + " pid/comm, bytes, age")
     public String connections(
             @Descriptor("print JSON instead of a table")
             @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
-            @Descriptor("a container name, id, id prefix (3+ characters), or 'host'") String container) {
+            @Descriptor(ContainerWord.DESCRIPTION) String... container) {
         TcpTracker.Running r = running();
         List<Connection> all = r.sockets().list();
-        return connections(all, resolve(container, all, r.containers()), json);
+        return connections(all, choose(container, all, r.containers()), json);
     }
 
-    @Descriptor("show the listening TCP ports of every container and the host")
-    public String listen(
-            @Descriptor("print JSON instead of a table")
-            @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json) {
-        return listen(running().sockets().list(), null, json);
-    }
-
-    @Descriptor("show the listening TCP ports of one container")
+    @Descriptor("show the listening TCP ports of every container and the host, or of one")
     public String listen(
             @Descriptor("print JSON instead of a table")
             @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
-            @Descriptor("a container name, id, id prefix (3+ characters), or 'host'") String container) {
+            @Descriptor(ContainerWord.DESCRIPTION) String... container) {
         TcpTracker.Running r = running();
         List<Connection> all = r.sockets().list();
-        return listen(all, resolve(container, all, r.containers()), json);
+        return listen(all, choose(container, all, r.containers()), json);
     }
 
     private TcpTracker.Running running() {
@@ -80,19 +74,17 @@ public final class TcpCommands {
     }
 
     /**
-     * The container a user's word names: one that owns a known socket first, then any
-     * container core knows.
-     *
-     * @throws IllegalArgumentException when no container has that name or id
+     * The container the words name, among those core knows and those owning a known socket
+     * (a container core never named, that lived briefly); null for every container.
      */
-    static ContainerRef resolve(String word, List<Connection> sockets, Containers containers) {
-        if (word.equals(ContainerRef.HOST_ID)) {
-            return ContainerRef.HOST;
+    private static ContainerRef choose(String[] words, List<Connection> sockets, Containers containers) {
+        Map<String, ContainerRef> seen = new LinkedHashMap<>();
+        for (Connection c : sockets) {
+            if (!c.container().isHost()) {
+                seen.putIfAbsent(c.container().id(), c.container());
+            }
         }
-        Optional<ContainerRef> owning = sockets.stream().map(Connection::container).filter(c -> c.matches(word)).findFirst();
-        return owning.or(() -> containers.find(word).map(Container::ref)).orElseThrow(() ->
-                new IllegalArgumentException("no container named '" + word
-                        + "' (give a name, an id or an id prefix; apiary:containers lists them)"));
+        return ContainerWord.choose(words, containers, seen.values()).only();
     }
 
     private static Predicate<Connection> in(ContainerRef only) {
@@ -106,18 +98,16 @@ public final class TcpCommands {
             return json("connections", rows, now);
         }
         if (rows.isEmpty()) {
-            return only == null ? "no open TCP connections" : only.displayName() + ": no open TCP connections";
+            return only == null ? "no open TCP connections" : Text.safe(only.displayName()) + ": no open TCP connections";
         }
-        StringBuilder out = new StringBuilder(String.format("%-20s %7s %-15s %-11s %-45s %-45s %10s %10s %8s%n",
-                "CONTAINER", "PID", "COMM", "STATE", "LOCAL", "REMOTE", "SENT", "RECEIVED", "AGE"));
+        Table table = Table.of(Column.left("CONTAINER").max(32), Column.right("PID"), Column.left("COMM"), Column.left("STATE"),
+                Column.left("LOCAL"), Column.left("REMOTE"), Column.right("SENT"), Column.right("RECEIVED"), Column.right("AGE"));
         for (Connection c : rows) {
-            out.append(String.format("%-20s %7s %-15s %-11s %-45s %-45s %10s %10s %8s%n",
-                    c.container().displayName(), c.pid() == 0 ? "-" : Integer.toString(c.pid()), c.comm().isEmpty() ? "-" : c.comm(),
-                    c.state(), Addresses.endpoint(c.localAddress(), c.localPort()),
+            table.row(c.container().displayName(), pid(c), comm(c), c.state(), Addresses.endpoint(c.localAddress(), c.localPort()),
                     Addresses.endpoint(c.remoteAddress(), c.remotePort()), count(c.bytesSent()), count(c.bytesReceived()),
-                    c.birthNs() < 0 ? "-" : Ages.format(now - c.birthNs())));
+                    age(c, now));
         }
-        return out.toString();
+        return table.toString();
     }
 
     private String listen(List<Connection> all, ContainerRef only, boolean json) {
@@ -127,44 +117,57 @@ public final class TcpCommands {
             return json("listening", rows, now);
         }
         if (rows.isEmpty()) {
-            return only == null ? "no listening TCP ports" : only.displayName() + ": no listening TCP ports";
+            return only == null ? "no listening TCP ports" : Text.safe(only.displayName()) + ": no listening TCP ports";
         }
-        StringBuilder out = new StringBuilder(String.format("%-20s %7s %-15s %-6s %-40s %6s %8s%n",
-                "CONTAINER", "PID", "COMM", "FAMILY", "ADDRESS", "PORT", "AGE"));
+        Table table = Table.of(Column.left("CONTAINER").max(32), Column.right("PID"), Column.left("COMM"), Column.left("FAMILY"),
+                Column.left("ADDRESS"), Column.right("PORT"), Column.right("AGE"));
         for (Connection c : rows) {
-            out.append(String.format("%-20s %7s %-15s %-6s %-40s %6d %8s%n",
-                    c.container().displayName(), c.pid() == 0 ? "-" : Integer.toString(c.pid()), c.comm().isEmpty() ? "-" : c.comm(),
-                    c.family(), c.localAddress(), c.localPort(), c.birthNs() < 0 ? "-" : Ages.format(now - c.birthNs())));
+            table.row(c.container().displayName(), pid(c), comm(c), c.family(), c.localAddress(), c.localPort(), age(c, now));
         }
-        return out.toString();
+        return table.toString();
+    }
+
+    private static String pid(Connection c) {
+        return c.pid() == 0 ? "-" : Integer.toString(c.pid());
+    }
+
+    private static String comm(Connection c) {
+        return c.comm().isEmpty() ? "-" : c.comm();
+    }
+
+    private static String age(Connection c, long now) {
+        return c.birthNs() < 0 ? "-" : Ages.format(now - c.birthNs());
     }
 
     private static String count(long bytes) {
         return bytes < 0 ? "-" : Long.toString(bytes);
     }
 
-    /** {"KEY":[{...},...]}; unknown values (a socket only /proc showed) are null. */
+    /**
+     * {"KEY":[{...},...]}, each socket's container as every output writes one
+     * ({@link EventJson#container}); unknown values (a socket only /proc showed) are null.
+     */
     private static String json(String key, List<Connection> rows, long now) {
-        StringBuilder out = new StringBuilder("{").append(Json.string(key)).append(":[");
-        for (int i = 0; i < rows.size(); i++) {
-            Connection c = rows.get(i);
-            out.append(i == 0 ? "" : ",")
-                    .append("{\"container\":{\"id\":").append(Json.string(c.container().id()))
-                    .append(",\"name\":").append(Json.string(c.container().displayName())).append('}')
-                    .append(",\"pid\":").append(c.pid() == 0 ? "null" : Integer.toString(c.pid()))
-                    .append(",\"comm\":").append(c.comm().isEmpty() ? "null" : Json.string(c.comm()))
-                    .append(",\"family\":").append(Json.string(c.family()))
-                    .append(",\"localAddress\":").append(Json.string(c.localAddress()))
-                    .append(",\"localPort\":").append(c.localPort())
-                    .append(",\"remoteAddress\":").append(Json.string(c.remoteAddress()))
-                    .append(",\"remotePort\":").append(c.remotePort())
-                    .append(",\"state\":").append(Json.string(c.state()))
-                    .append(",\"bytesSent\":").append(c.bytesSent() < 0 ? "null" : Long.toString(c.bytesSent()))
-                    .append(",\"bytesReceived\":").append(c.bytesReceived() < 0 ? "null" : Long.toString(c.bytesReceived()))
-                    .append(",\"ageSeconds\":").append(c.birthNs() < 0 ? "null" : Long.toString((now - c.birthNs()) / 1_000_000_000L))
-                    .append(",\"connectionId\":").append(c.connectionId() == 0 ? "null" : Long.toString(c.connectionId()))
-                    .append('}');
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Connection c : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("container", EventJson.container(c.container()));
+            m.put("pid", c.pid() == 0 ? null : c.pid());
+            m.put("comm", c.comm().isEmpty() ? null : c.comm());
+            m.put("family", c.family());
+            m.put("localAddress", c.localAddress());
+            m.put("localPort", c.localPort());
+            m.put("remoteAddress", c.remoteAddress());
+            m.put("remotePort", c.remotePort());
+            m.put("state", c.state());
+            m.put("bytesSent", c.bytesSent() < 0 ? null : c.bytesSent());
+            m.put("bytesReceived", c.bytesReceived() < 0 ? null : c.bytesReceived());
+            m.put("ageSeconds", c.birthNs() < 0 ? null : (now - c.birthNs()) / 1_000_000_000L);
+            m.put("connectionId", c.connectionId() == 0 ? null : c.connectionId());
+            out.add(m);
         }
-        return out.append("]}").toString();
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put(key, out);
+        return Json.of(top);
     }
 }

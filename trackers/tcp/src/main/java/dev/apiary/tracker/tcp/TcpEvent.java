@@ -9,7 +9,8 @@ import dev.apiary.sdk.FieldDoc;
  * One thing that happened to a TCP socket of a watched process. Its {@link #type()} says what:
  * {@code connect} (an outbound connect's outcome: connected, or failed with {@code error}),
  * {@code accept} (accept() returned the connection), {@code listen}, {@code close} (the last
- * record of a socket, with its byte counts and lifetime) or {@code state} (any other state change).
+ * record of a socket, with its byte counts and lifetime) or {@code state} (any other state change, sent
+ * only with the tracker setting {@code state.changes=true}).
  *
  * <p>The header and container are the socket's owner's, not the task that ran when the kernel
  * changed the state (often a softirq): the process that connected, listened or accepted, or,

@@ -1,5 +1,6 @@
 package dev.apiary.tracker.tcp;
 
+import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
@@ -9,33 +10,82 @@ import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The tcp tracker: loads tcp.bpf.o, decodes its records into {@link TcpEvent}s and keeps a
- * {@link ConnectionTable} from them for {@code tcp:connections} and {@code tcp:listen}.
+ * {@link ConnectionTable} from them for {@code tcp:connections} and {@code tcp:listen}. State
+ * changes other than connect, accept, listen and close are sent only with {@link Config#state_changes}.
  * Registered as a {@link Tracker} for core and under its own class for {@link TcpCommands}.
  */
-@Component(service = {Tracker.class, TcpTracker.class})
+@Component(service = {Tracker.class, TcpTracker.class}, configurationPid = TcpTracker.PID)
+@Designate(ocd = TcpTracker.Config.class)
 public final class TcpTracker implements Tracker {
 
     public static final String NAME = "tcp";
+
+    /** Its configuration PID, also conf/<PID>.cfg: the bundle's symbolic name. */
+    public static final String PID = "dev.apiary.tracker.tcp";
+
     static final String OBJECT = "bpf/tcp.bpf.o";
 
-    /**
-     * Ring size. A record is 176 bytes and a short connection makes about ten (connect,
-     * accept, close on each side and the state changes between): 16 MiB holds some 9,000
-     * connections' worth while the reader is starved of CPU by a connect storm.
-     */
-    static final int RING_BYTES = 16 << 20;
+    /** The read-only global of tcp.bpf.o that {@link Config#state_changes} sets. */
+    static final String STATE_CHANGES = "tcp_state_changes";
 
-    /** Queue of the table's own subscription: the records of a burst must not be dropped. */
-    static final int TABLE_QUEUE = 1 << 16;
+    /** Its settings ({@code tracker:config tcp}); a change restarts the tracker. */
+    @ObjectClassDefinition(id = TcpTracker.PID, name = "tcp tracker",
+            description = "TCP connects, accepts, listens, closes, state changes; tcp:connections and tcp:listen")
+    public @interface Config {
+
+        /*
+         * The default ring: a record is 176 bytes and a short connection makes about ten
+         * (connect, accept, close on each side and, with state_changes, the state changes
+         * between): 16 MiB holds some 9,000 connections' worth while the reader is starved of
+         * CPU by a connect storm.
+         */
+        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
+                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        int ring_kb() default 16384;
+
+        @AttributeDefinition(description = "Also send a 'state' record for every other TCP state change "
+                + "(SYN_RECV, FIN_WAIT1, ...); connect, accept, listen and close are always sent")
+        boolean state_changes() default false;
+
+        @AttributeDefinition(description = "Events that may wait for the connection table of tcp:connections "
+                + "before they are dropped (the table may then miss owners)", min = "1024", max = "1048576")
+        int table_queue() default 65536;
+
+        @AttributeDefinition(description = "Sockets whose owning process the kernel side remembers (tcp_owners, "
+                + "LRU): beyond it the longest unused lose their attribution and send no more records",
+                min = "1024", max = "1048576")
+        int sockets() default 65536;
+
+        @AttributeDefinition(description = "Listening sockets the kernel side remembers (tcp_listeners, LRU): "
+                + "the owners of the connections they accept", min = "128", max = "1048576")
+        int listeners() default 8192;
+    }
 
     /** What exists while the tracker runs. */
     record Running(ConnectionTable table, LiveSockets sockets, Containers containers) {}
 
+    private final Config config;
     private volatile Running running;
+
+    @Activate
+    public TcpTracker(Config config) {
+        this.config = config;
+    }
+
+    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
+    static int ringBytes(int kib) {
+        long bytes = Math.max(4096L, (long) kib * 1024);
+        long p = Long.highestOneBit(bytes);
+        return (int) (p < bytes ? p << 1 : p);
+    }
 
     @Override
     public String name() {
@@ -44,7 +94,8 @@ public final class TcpTracker implements Tracker {
 
     @Override
     public String description() {
-        return "TCP connects, accepts, listens, closes and state changes (IPv4, IPv6) by owning process; tcp:connections, tcp:listen";
+        return "TCP connects, accepts, listens, closes and, with state.changes=true, state changes (IPv4, IPv6) by owning process;"
+                + " tcp:connections, tcp:listen";
     }
 
     @Override
@@ -54,21 +105,28 @@ public final class TcpTracker implements Tracker {
                 TcpEvent.ACCEPT, "an incoming connection accepted",
                 TcpEvent.LISTEN, "a socket started listening",
                 TcpEvent.CLOSE, "a connection closed, with its bytes and lifetime",
-                TcpEvent.STATE, "a TCP state change");
+                TcpEvent.STATE, "any other TCP state change (only with the setting state.changes=true)");
     }
 
     /** Subscribes the table before attaching, so that no record of the first connections is missed. */
     @Override
     public void start(TrackerContext context) throws Exception {
         ConnectionTable table = new ConnectionTable();
-        context.subscribe("tcp-connection-table", EventSubscriber.of(new EventFilter(NAME, null, null), TABLE_QUEUE, table::apply));
+        context.subscribe("tcp-connection-table",
+                EventSubscriber.of(new EventFilter(NAME, null, null), config.table_queue(), table::apply));
         TcpDecoder decoder = new TcpDecoder();
-        context.load(OBJECT, o -> {
-            decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(RING_BYTES);
-        }, decoder);
+        context.load(OBJECT, o -> configure(o, decoder), decoder);
         Containers containers = context.containers();
         running = new Running(table, new LiveSockets(table, containers, Path.of("/proc")), containers);
+    }
+
+    /** Between open and load: checks the record layout and applies the settings. */
+    void configure(BpfObject o, TcpDecoder decoder) {
+        decoder.verify(o.btf());
+        o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        o.map("tcp_owners").setMaxEntries(config.sockets());
+        o.map("tcp_listeners").setMaxEntries(config.listeners());
+        o.globals().set(STATE_CHANGES, config.state_changes());
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.apiary.bpf.EventHeader;
 import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.testing.TestConfig;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -20,6 +21,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -34,6 +36,10 @@ import org.junit.jupiter.api.Test;
  * <p>Loopback is the hard case for attribution: the server side's handshake completes in the
  * softirq that the client's own send raises, so the current task then is the client. The
  * server's records must still carry the server's pid.
+ *
+ * <p>One object with the default settings ({@code state_changes} off) runs for the whole
+ * class; the test of {@code state_changes=true} loads a second one beside it, so that both see
+ * the same connection.
  */
 @RequiresBpf
 class TcpBpfTest {
@@ -44,53 +50,85 @@ class TcpBpfTest {
     /** This JVM's sockets are IPv6 ones: it talks to 127.0.0.1 through the IPv4-mapped address. */
     private static final java.util.Set<String> LOOPBACK = java.util.Set.of("127.0.0.1", "::ffff:127.0.0.1", "::1");
 
-    private static BpfObject obj;
-    private static RingBuffer ring;
-    private static TcpDecoder decoder;
-    private static Thread reader;
-    private static volatile boolean reading = true;
-    /** Every tcp event on loopback addresses, appended by the reader thread. */
-    private static final List<TcpEvent> events = new CopyOnWriteArrayList<>();
-    /** Records that did not decode: none expected. */
-    private static final List<RuntimeException> errors = new CopyOnWriteArrayList<>();
+    /** The object loaded with the default settings. */
+    private static Loaded standard;
+
+    /** tcp.bpf.o configured by the tracker with some settings, loaded, attached, drained by its own reader thread. */
+    private static final class Loaded implements AutoCloseable {
+
+        final BpfObject obj;
+        final RingBuffer ring;
+        private final Thread reader;
+        private volatile boolean reading = true;
+        /** Every tcp event on loopback addresses, appended by the reader thread. */
+        final List<TcpEvent> events = new CopyOnWriteArrayList<>();
+        /** Records that did not decode: none expected. */
+        final List<RuntimeException> errors = new CopyOnWriteArrayList<>();
+
+        Loaded(Map<String, ?> settings) {
+            obj = BpfObject.open(OBJECT);
+            TcpDecoder decoder = new TcpDecoder();
+            new TcpTracker(TestConfig.of(TcpTracker.Config.class, settings)).configure(obj, decoder);
+            obj.load();
+            // Outside Apiary nobody fills the watch map: watch everything, the host included.
+            obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
+            obj.attachAll();
+            ring = obj.ringBuffer();
+            reader = Thread.ofPlatform().name("tcp-ring-reader").start(() -> {
+                while (reading) {
+                    ring.poll(Duration.ofMillis(5), r -> {
+                        try {
+                            TcpEvent e = (TcpEvent) decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
+                            if (LOOPBACK.contains(e.localAddress())) {
+                                events.add(e);
+                            }
+                        } catch (RuntimeException e) {
+                            errors.add(e);
+                        }
+                    });
+                }
+            });
+        }
+
+        /** The one event that matches, waiting up to 3 s for it (and a little more for a second). */
+        TcpEvent only(Predicate<TcpEvent> match, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            List<TcpEvent> found = events.stream().filter(match).toList();
+            while (found.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                found = events.stream().filter(match).toList();
+            }
+            Thread.sleep(50);
+            found = events.stream().filter(match).toList();
+            assertEquals(List.of(), errors, "records that did not decode");
+            assertEquals(1, found.size(), "one " + what + " (lost: " + ring.lostCount() + "): " + found);
+            return found.get(0);
+        }
+
+        /** The events that match, after the others have had time to arrive. */
+        List<TcpEvent> all(Predicate<TcpEvent> match) throws InterruptedException {
+            Thread.sleep(50);
+            return events.stream().filter(match).toList();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            reading = false;
+            reader.join();
+            ring.close();
+            obj.close();
+        }
+    }
 
     @BeforeAll
     static void load() {
-        obj = BpfObject.open(OBJECT);
-        decoder = new TcpDecoder().verify(obj.btf());
-        obj.map("apiary_events").setMaxEntries(TcpTracker.RING_BYTES);
-        obj.load();
-        // Outside Apiary nobody fills the watch map: watch everything, the host included.
-        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
-        obj.attachAll();
-        ring = obj.ringBuffer();
-        reader = Thread.ofPlatform().name("tcp-ring-reader").start(() -> {
-            while (reading) {
-                ring.poll(Duration.ofMillis(5), r -> {
-                    try {
-                        TcpEvent e = (TcpEvent) decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
-                        if (LOOPBACK.contains(e.localAddress())) {
-                            events.add(e);
-                        }
-                    } catch (RuntimeException e) {
-                        errors.add(e);
-                    }
-                });
-            }
-        });
+        standard = new Loaded(Map.of());
     }
 
     @AfterAll
     static void close() throws InterruptedException {
-        reading = false;
-        if (reader != null) {
-            reader.join();
-        }
-        if (ring != null) {
-            ring.close();
-        }
-        if (obj != null) {
-            obj.close();
+        if (standard != null) {
+            standard.close();
         }
     }
 
@@ -146,14 +184,14 @@ class TcpBpfTest {
         int clientPort = talk(host, port);
         assertEquals(0, server.waitFor(), new String(server.getErrorStream().readAllBytes()));
 
-        TcpEvent listen = only(e -> e.type().equals(TcpEvent.LISTEN) && e.localPort() == port, "listen on " + port);
+        TcpEvent listen = standard.only(e -> e.type().equals(TcpEvent.LISTEN) && e.localPort() == port, "listen on " + port);
         assertEquals(serverPid, listen.header().pid());
         assertEquals("python3", listen.header().comm());
         assertEquals(family, listen.family());
         assertEquals(host, listen.localAddress());
         assertEquals("LISTEN", listen.state());
 
-        TcpEvent connect = only(e -> e.type().equals(TcpEvent.CONNECT) && e.remotePort() == port, "connect to " + port);
+        TcpEvent connect = standard.only(e -> e.type().equals(TcpEvent.CONNECT) && e.remotePort() == port, "connect to " + port);
         assertEquals(SELF, connect.header().pid(), "the connecting JVM");
         assertEquals(host, plain(connect.remoteAddress()));
         assertEquals(host, plain(connect.localAddress()));
@@ -163,20 +201,15 @@ class TcpBpfTest {
         assertEquals("", connect.error());
         assertTrue(connect.ageNs() > 0 && connect.ageNs() < 1_000_000_000L, "handshake time " + connect.ageNs());
 
-        TcpEvent accept = only(e -> e.type().equals(TcpEvent.ACCEPT) && e.localPort() == port, "accept on " + port);
+        TcpEvent accept = standard.only(e -> e.type().equals(TcpEvent.ACCEPT) && e.localPort() == port, "accept on " + port);
         assertEquals(serverPid, accept.header().pid(), "the accepting process, not the client");
         assertEquals("python3", accept.header().comm());
         assertEquals(clientPort, accept.remotePort());
         assertEquals(host, accept.remoteAddress(), "the server's socket is a plain " + family + " one");
         assertEquals(family, accept.family());
 
-        // The server side's handshake ran in the client's softirq: still the server's (its listener's).
-        TcpEvent established = only(e -> e.type().equals(TcpEvent.STATE) && e.localPort() == port
-                && e.remotePort() == clientPort && e.state().equals("ESTABLISHED"), "passive ESTABLISHED");
-        assertEquals(serverPid, established.header().pid(), "the listener's process, not the client's softirq");
-        assertEquals(accept.connectionId(), established.connectionId(), "one connection, one id");
 
-        TcpEvent serverClose = only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == port && e.remotePort() == clientPort,
+        TcpEvent serverClose = standard.only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == port && e.remotePort() == clientPort,
                 "server close");
         assertEquals(serverPid, serverClose.header().pid());
         // The kernel counts in sequence space: a FIN acknowledged or received is one more, and
@@ -186,17 +219,66 @@ class TcpBpfTest {
         assertEquals(accept.connectionId(), serverClose.connectionId());
         assertTrue(serverClose.ageNs() > 0, "lifetime " + serverClose.ageNs());
 
-        TcpEvent clientClose = only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == clientPort && e.remotePort() == port,
+        TcpEvent clientClose = standard.only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == clientPort && e.remotePort() == port,
                 "client close");
         assertEquals(SELF, clientClose.header().pid());
         assertEquals(10 + 1 + 1, clientClose.bytesSent());
         assertEquals(1000 + 1, clientClose.bytesReceived());
         assertEquals(connect.connectionId(), clientClose.connectionId());
 
-        TcpEvent listenerClose = only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == port && e.oldState().equals("LISTEN"),
+        TcpEvent listenerClose = standard.only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == port && e.oldState().equals("LISTEN"),
                 "listener close");
         assertEquals(listen.connectionId(), listenerClose.connectionId());
         assertEquals(serverPid, listenerClose.header().pid());
+
+        assertEquals(List.of(), standard.all(e -> e.type().equals(TcpEvent.STATE)
+                && (e.localPort() == port || e.remotePort() == port)), "state_changes is off by default");
+    }
+
+    @Test
+    void stateChangesAreSentOnlyWhenAsked() throws Exception {
+        try (Loaded withStates = new Loaded(Map.of("state_changes", true))) {
+            Process server = server("127.0.0.1", "AF_INET");
+            int serverPid = (int) server.pid();
+            int port = portOf(server);
+            int clientPort = talk("127.0.0.1", port);
+            assertEquals(0, server.waitFor(), new String(server.getErrorStream().readAllBytes()));
+
+            TcpEvent accept = withStates.only(e -> e.type().equals(TcpEvent.ACCEPT) && e.localPort() == port, "accept");
+            // The server side's handshake ran in the client's softirq: still the server's (its listener's).
+            TcpEvent established = withStates.only(e -> e.type().equals(TcpEvent.STATE) && e.localPort() == port
+                    && e.remotePort() == clientPort && e.state().equals("ESTABLISHED"), "passive ESTABLISHED");
+            assertEquals(serverPid, established.header().pid(), "the listener's process, not the client's softirq");
+            assertEquals(accept.connectionId(), established.connectionId(), "one connection, one id");
+            // The server closes first: the client goes ESTABLISHED -> CLOSE_WAIT (in softirq), still the JVM's.
+            TcpEvent closeWait = withStates.only(e -> e.type().equals(TcpEvent.STATE) && e.localPort() == clientPort
+                    && e.remotePort() == port && e.oldState().equals("ESTABLISHED"), "the client's CLOSE_WAIT");
+            assertEquals("CLOSE_WAIT", closeWait.state());
+            assertEquals(SELF, closeWait.header().pid());
+            // The records that are always sent are the same with and without them.
+            TcpEvent serverClose = withStates.only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == port
+                    && e.remotePort() == clientPort, "server close");
+            assertEquals(1000 + 1, serverClose.bytesSent());
+            standard.only(e -> e.type().equals(TcpEvent.CLOSE) && e.localPort() == port && e.remotePort() == clientPort,
+                    "server close without state changes");
+            assertEquals(List.of(), standard.all(e -> e.type().equals(TcpEvent.STATE) && e.localPort() == port),
+                    "the object with the defaults sent none");
+        }
+    }
+
+    @Test
+    void theMapsHaveTheConfiguredSizes() {
+        assertEquals(16 << 20, standard.obj.map("apiary_events").maxEntries(), "ring_kb's default, 16 MiB");
+        assertEquals(65536, standard.obj.map("tcp_owners").maxEntries());
+        assertEquals(8192, standard.obj.map("tcp_listeners").maxEntries());
+        try (BpfObject obj = BpfObject.open(OBJECT)) {
+            new TcpTracker(TestConfig.of(TcpTracker.Config.class, Map.of("ring_kb", 300, "sockets", 2048, "listeners", 256)))
+                    .configure(obj, new TcpDecoder());
+            obj.load();
+            assertEquals(512 * 1024, obj.map("apiary_events").maxEntries(), "300 KiB rounded up to 512");
+            assertEquals(2048, obj.map("tcp_owners").maxEntries());
+            assertEquals(256, obj.map("tcp_listeners").maxEntries());
+        }
     }
 
     @Test
@@ -212,31 +294,17 @@ class TcpBpfTest {
         } catch (ConnectException expected) {
             // refused
         }
-        TcpEvent connect = only(e -> e.type().equals(TcpEvent.CONNECT) && e.remotePort() == port, "refused connect");
+        TcpEvent connect = standard.only(e -> e.type().equals(TcpEvent.CONNECT) && e.remotePort() == port, "refused connect");
         assertEquals("ECONNREFUSED", connect.error());
         assertTrue(connect.failed());
         assertEquals("CLOSE", connect.state());
         assertEquals(SELF, connect.header().pid());
-        TcpEvent close = only(e -> e.type().equals(TcpEvent.CLOSE) && e.remotePort() == port, "close of the refused socket");
+        TcpEvent close = standard.only(e -> e.type().equals(TcpEvent.CLOSE) && e.remotePort() == port, "close of the refused socket");
         assertEquals(connect.connectionId(), close.connectionId());
     }
 
     /** 127.0.0.1 for ::ffff:127.0.0.1. */
     private static String plain(String address) {
         return address.startsWith("::ffff:") ? address.substring(7) : address;
-    }
-
-    private TcpEvent only(Predicate<TcpEvent> match, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        List<TcpEvent> found = events.stream().filter(match).toList();
-        while (found.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            found = events.stream().filter(match).toList();
-        }
-        Thread.sleep(50);
-        found = events.stream().filter(match).toList();
-        assertEquals(List.of(), errors, "records that did not decode");
-        assertEquals(1, found.size(), "one " + what + " (lost: " + ring.lostCount() + "): " + found);
-        return found.get(0);
     }
 }
