@@ -1,5 +1,6 @@
 package ${package};
 
+import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
@@ -18,6 +19,9 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The ${trackerName} tracker: loads {@code bpf/${trackerName}.bpf.o} from this bundle, decodes its
@@ -28,16 +32,40 @@ import org.osgi.service.component.annotations.Component;
  * <p>A Declarative Services component registered as a {@link Tracker}, which core starts when
  * it appears and stops when this bundle stops (freeing every program, map and subscription
  * opened through the context), and under its own class for {@link ${trackerClass}Commands}.
- * Its configuration (PID {@value #PID}, e.g. a file {@code conf/${trackerName}.cfg} with
- * {@code flagsMask=64}) sets which opens the kernel side sends; a change re-creates the
- * component, and core restarts the tracker with it.
+ * Its settings ({@link Config}: {@code tracker:config ${trackerName}}, or a file
+ * {@code conf/${package}.cfg} with {@code flags.mask=64}) size the ring and set which opens the
+ * kernel side sends; a change re-creates the component, and core restarts the tracker with it.
  */
 @Component(service = {Tracker.class, ${trackerClass}Tracker.class}, configurationPid = ${trackerClass}Tracker.PID)
+@Designate(ocd = ${trackerClass}Tracker.Config.class)
 public final class ${trackerClass}Tracker implements Tracker {
 
     public static final String NAME = "${trackerName}";
-    public static final String PID = "${trackerName}";
+
+    /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
+    public static final String PID = "${package}";
+
     static final String OBJECT = "bpf/${trackerName}.bpf.o";
+
+    /**
+     * Its settings, with a type, a default and an allowed range each: bnd writes them as the
+     * bundle's metatype ({@code OSGI-INF/metatype/${package}.xml}), which {@code tracker:config}
+     * shows and checks a new value against. A setting's key is its method's name with each
+     * underscore a dot ({@code ring_kb()} is {@code ring.kb}), as Declarative Services maps it.
+     */
+    @ObjectClassDefinition(id = ${trackerClass}Tracker.PID, name = "${trackerName} tracker",
+            description = "Every openat() of a watched container: path and flags")
+    public @interface Config {
+
+        // A record is 336 bytes: 256 KiB hold some 780 opens while the reader is away.
+        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
+                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        int ring_kb() default 256;
+
+        @AttributeDefinition(description = "Only opens whose flags hold all of these bits are sent, a decimal "
+                + "number (64 = O_CREAT: creates only); 0 sends every open", min = "0", max = "2147483647")
+        int flags_mask() default 0;
+    }
 
     /** Events kept per container for ${trackerName}:recent; the oldest go first. */
     static final int KEPT = 1000;
@@ -45,7 +73,7 @@ public final class ${trackerClass}Tracker implements Tracker {
     /** Containers whose events are kept; the one whose last event is the oldest goes first. */
     static final int CONTAINERS = 64;
 
-    private final int flagsMask;
+    private final Config config;
     /** The last events by container id, each oldest first; guarded by itself. */
     private final LinkedHashMap<String, Deque<${trackerClass}Event>> recent = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -55,14 +83,17 @@ public final class ${trackerClass}Tracker implements Tracker {
     };
     private volatile Containers containers;
 
-    /** @param config the component's configuration: {@code flagsMask}, an int (0, every open, when absent) */
+    /** @param config its settings; in a test, {@code dev.apiary.sdk.testing.TestConfig.of(Config.class, Map.of(...))} */
     @Activate
-    public ${trackerClass}Tracker(Map<String, Object> config) {
-        this(flagsMask(config.get("flagsMask")));
+    public ${trackerClass}Tracker(Config config) {
+        this.config = config;
     }
 
-    ${trackerClass}Tracker(int flagsMask) {
-        this.flagsMask = flagsMask;
+    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
+    static int ringBytes(int kib) {
+        long bytes = Math.max(4096L, (long) kib * 1024);
+        long p = Long.highestOneBit(bytes);
+        return (int) (p < bytes ? p << 1 : p);
     }
 
     @Override
@@ -95,9 +126,15 @@ public final class ${trackerClass}Tracker implements Tracker {
         ${trackerClass}Decoder decoder = new ${trackerClass}Decoder();
         context.load(OBJECT, obj -> {
             decoder.verify(obj.btf());
-            obj.globals().set(${trackerClass}Decoder.FLAGS_MASK, flagsMask);
+            configure(obj);
         }, decoder);
         containers = context.containers();
+    }
+
+    /** Applies the settings to the object before it is loaded: the ring's size and the kernel-side filter. */
+    void configure(BpfObject obj) {
+        obj.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        obj.globals().set(${trackerClass}Decoder.FLAGS_MASK, config.flags_mask());
     }
 
     @Override
@@ -120,6 +157,17 @@ public final class ${trackerClass}Tracker implements Tracker {
         }
     }
 
+    /** The containers whose events are kept (one that has exited since among them), for a command's container word. */
+    List<ContainerRef> seen() {
+        synchronized (recent) {
+            List<ContainerRef> seen = new ArrayList<>();
+            for (Deque<${trackerClass}Event> events : recent.values()) {
+                seen.add(events.getFirst().container());
+            }
+            return seen;
+        }
+    }
+
     /** The last {@code count} events of the containers {@code containers} accepts, oldest first. */
     List<${trackerClass}Event> recent(int count, Predicate<ContainerRef> containers) {
         List<${trackerClass}Event> out = new ArrayList<>();
@@ -132,16 +180,5 @@ public final class ${trackerClass}Tracker implements Tracker {
         }
         out.sort(Comparator.comparingLong(e -> e.header().tsNanos()));
         return out.subList(Math.max(0, out.size() - count), out.size());
-    }
-
-    private static int flagsMask(Object value) {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            return Integer.decode(value.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("flagsMask must be an integer such as 64 or 0100, not '" + value + "'");
-        }
     }
 }

@@ -9,19 +9,22 @@ import dev.apiary.bpf.EventHeader;
 import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ${trackerName}.bpf.o loaded for real, without OSGi, watching everything: the opens of this JVM
- * arrive as decoded {@link ${trackerClass}Event}s. Needs root and BPF; elsewhere it is skipped
- * with the reason, except in CI (CI=true), where that fails it.
+ * ${trackerName}.bpf.o loaded for real, without OSGi, watching everything, configured by the
+ * tracker from its settings ({@code TestConfig} stands in for Declarative Services): the opens
+ * of this JVM arrive as decoded {@link ${trackerClass}Event}s. Needs root and BPF; elsewhere it
+ * is skipped with the reason, except in CI (CI=true), where that fails it.
  *
  * <p>Other processes open files all the time, so a reader thread drains the ring as core's
  * dispatcher would and keeps only the events of this process.
@@ -39,7 +42,8 @@ class ${trackerClass}BpfTest {
     @Test
     void anOpenArrivesWithItsPathFlagsAndProcess() throws Exception {
         Path file = dir.resolve("written-then-read");
-        try (Loaded tracker = Loaded.withFlagsMask(0)) {
+        try (Loaded tracker = new Loaded(Map.of())) {
+            assertEquals(256 * 1024, tracker.obj.map("apiary_events").maxEntries(), "the default ring.kb");
             Files.writeString(file, "x");
             Files.readString(file);
 
@@ -58,9 +62,10 @@ class ${trackerClass}BpfTest {
     }
 
     @Test
-    void theFlagsMaskKeepsOnlyTheOpensThatHoldItsBits() throws Exception {
+    void theFlagsMaskKeepsOnlyTheOpensThatHoldItsBitsAndTheRingHasItsSize() throws Exception {
         Path file = dir.resolve("created");
-        try (Loaded tracker = Loaded.withFlagsMask(O_CREAT)) {
+        try (Loaded tracker = new Loaded(Map.of("flags.mask", O_CREAT, "ring.kb", 1024))) {
+            assertEquals(1 << 20, tracker.obj.map("apiary_events").maxEntries(), "ring.kb=1024");
             Files.writeString(file, "x");
             Files.readString(file);
 
@@ -70,7 +75,7 @@ class ${trackerClass}BpfTest {
         }
     }
 
-    /** The object loaded and attached, with a thread that decodes this process's records. */
+    /** The object configured with {@code settings}, loaded and attached, with a thread that decodes this process's records. */
     private static final class Loaded implements AutoCloseable {
         private final BpfObject obj;
         private final RingBuffer ring;
@@ -78,10 +83,10 @@ class ${trackerClass}BpfTest {
         private final List<${trackerClass}Event> mine = new CopyOnWriteArrayList<>();
         private volatile boolean reading = true;
 
-        private Loaded(int flagsMask) {
+        Loaded(Map<String, ?> settings) {
             obj = BpfObject.open(OBJECT);
             ${trackerClass}Decoder decoder = new ${trackerClass}Decoder().verify(obj.btf());
-            obj.globals().set(${trackerClass}Decoder.FLAGS_MASK, flagsMask);
+            new ${trackerClass}Tracker(TestConfig.of(${trackerClass}Tracker.Config.class, settings)).configure(obj);
             obj.load();
             // Outside Apiary nobody fills the watch map: watch everything, the host included.
             obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
@@ -97,10 +102,6 @@ class ${trackerClass}BpfTest {
                     });
                 }
             });
-        }
-
-        static Loaded withFlagsMask(int flagsMask) {
-            return new Loaded(flagsMask);
         }
 
         List<${trackerClass}Event> events(Path file, boolean created) {

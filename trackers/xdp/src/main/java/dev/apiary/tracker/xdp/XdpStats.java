@@ -1,6 +1,8 @@
 package dev.apiary.tracker.xdp;
 
 import dev.apiary.sdk.Json;
+import dev.apiary.sdk.command.Table;
+import dev.apiary.sdk.command.Table.Column;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -34,15 +36,12 @@ final class XdpStats {
         }
     }
 
-    /** The rows of every attachment, or of the one {@code target} names when not empty. */
-    static List<Row> read(XdpTracker tracker, String target) {
+    /** The rows of {@code attachments}: each end that has counters. */
+    static List<Row> read(XdpCommands.Backend xdp, List<Attachment> attachments) {
         List<Row> rows = new ArrayList<>();
-        for (Attachment a : tracker.attachments()) {
-            if (!target.isEmpty() && !a.matches(target)) {
-                continue;
-            }
+        for (Attachment a : attachments) {
             for (Port p : a.ports()) {
-                XdpKernel.Counts c = tracker.kernel().counts(p.side(), p.ifindex());
+                XdpKernel.Counts c = xdp.counts(p.side(), p.ifindex());
                 if (c != null) {
                     rows.add(new Row(a, p, c));
                 }
@@ -57,17 +56,15 @@ final class XdpStats {
         if (rows.isEmpty()) {
             return sb.append("nothing attached (xdp:attach CONTAINER)").toString();
         }
-        sb.append(String.format("%-20s %-9s %-16s", "TARGET", "DIR", "IFACE"));
-        for (String c : List.of("PACKETS", "BYTES", "IPV4", "IPV6", "ARP", "TCP", "UDP", "ICMP", "OTHER")) {
-            sb.append(String.format(" %10s", c));
-        }
-        sb.append('\n');
+        Table t = Table.of(Column.left("TARGET").max(32), Column.left("DIR"), Column.left("IFACE"), Column.right("PACKETS"),
+                Column.right("BYTES"), Column.right("IPV4"), Column.right("IPV6"), Column.right("ARP"), Column.right("TCP"),
+                Column.right("UDP"), Column.right("ICMP"), Column.right("OTHER"));
         for (Row r : rows) {
             long[] p = r.counts().packets();
-            sb.append(String.format("%-20s %-9s %-16s %10d %10d %10d %10d %10d %10d %10d %10d %10d%n", r.attachment().target(),
-                    r.direction(), r.port().name(), r.totalPackets(), r.totalBytes(), p[0], p[1], p[2], p[4], p[5], p[6],
-                    p[3] + p[7]));
+            t.row(r.attachment().target(), r.direction(), r.port().name(), r.totalPackets(), r.totalBytes(), p[0], p[1], p[2],
+                    p[4], p[5], p[6], p[3] + p[7]);
         }
+        sb.append(t);
         sb.setLength(sb.length() - 1);
         return sb.toString();
     }
@@ -75,9 +72,7 @@ final class XdpStats {
     static String json(List<Row> rows) {
         List<Object> list = new ArrayList<>();
         for (Row r : rows) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("target", r.attachment().target());
-            m.put("container_id", r.attachment().isContainer() ? r.attachment().container().id() : null);
+            Map<String, Object> m = XdpCommands.targetMap(r.attachment());
             m.put("direction", r.direction());
             m.put("iface", r.port().name());
             m.put("ifindex", r.port().ifindex());

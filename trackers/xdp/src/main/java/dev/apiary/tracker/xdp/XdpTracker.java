@@ -18,27 +18,60 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The xdp tracker: loads xdp.bpf.o (its tc and XDP programs are not attached by the loader)
  * and attaches them on demand, per container or host interface ({@link #attach}). It owns those
  * links: they are closed by {@link #detach}, when the container goes away (checked every
- * second against {@link Containers}), and in {@link #stop}; core closing the object would
- * close any left. Registered as a {@link Tracker} for core and under its own class for
+ * {@code check.ms}, a second by default, against {@link Containers}), and in {@link #stop}; core
+ * closing the object would close any left. Registered as a {@link Tracker} for core and under its own class for
  * {@link XdpCommands}. Safe for concurrent use: attachments and rules change under this
  * object's lock.
  */
-@Component(service = {Tracker.class, XdpTracker.class})
+@Component(service = {Tracker.class, XdpTracker.class}, configurationPid = XdpTracker.PID)
+@Designate(ocd = XdpTracker.Config.class)
 public final class XdpTracker implements Tracker {
 
     public static final String NAME = "xdp";
+
+    /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
+    public static final String PID = "dev.apiary.tracker.xdp";
+
     static final String OBJECT = "bpf/xdp.bpf.o";
-    /** Ring size: captures are rate-limited, a few hundred 216-byte records a second at most. */
-    static final int RING_BYTES = 1 << 20;
-    /** Samples a capture takes per second per CPU, at most. */
-    static final int CAPTURE_RATE = 200;
-    private static final long REAP_EVERY_MS = 1000;
+
+    /**
+     * Its settings ({@code tracker:config xdp}); a change re-creates the component and core
+     * restarts the tracker, which releases every attachment (attach again after it). The keys
+     * are dotted ({@code ring.kb}): DS and bnd's metatype turn a method name's underscore
+     * into a dot.
+     */
+    @ObjectClassDefinition(id = XdpTracker.PID, name = "xdp tracker",
+            description = "Packets, bytes, flows, drop rules and packet capture per container, on its veth pair (xdp:attach)")
+    public @interface Config {
+
+        // Only captures use the ring, rate-limited: a few hundred 216-byte records a second per CPU.
+        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
+                + "(rounded up to a power of two); only xdp:capture uses it", min = "256", max = "1048576")
+        int ring_kb() default 1024;
+
+        @AttributeDefinition(description = "Packets xdp:capture samples per second per CPU, at most (a per-CPU "
+                + "one-second window in the kernel)", min = "1", max = "100000")
+        int capture_rate() default 200;
+
+        @AttributeDefinition(description = "Flows the kernel counts at once for xdp:flows, over every attachment; "
+                + "the least recently seen go first. Each costs some 50 bytes plus 16 per CPU", min = "1024", max = "1048576")
+        int flows() default 16384;
+
+        @AttributeDefinition(description = "How often the attachments are checked against the containers and host "
+                + "interfaces, ms: how soon those of a container that stopped or an interface that went away are released",
+                min = "100", max = "60000")
+        int check_ms() default 1000;
+    }
 
     /** What exists while the tracker runs. */
     private record Running(BpfObject obj, XdpKernel kernel, Containers containers, Thread reaper) {
@@ -48,10 +81,23 @@ public final class XdpTracker implements Tracker {
     record RuleEntry(int slot, Attachment attachment, Rule rule) {
     }
 
+    private final Config config;
     private volatile Running running;
     private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
     private final RuleEntry[] rules = new RuleEntry[XdpLayouts.RULES];
     private boolean capturing;
+
+    @Activate
+    public XdpTracker(Config config) {
+        this.config = config;
+    }
+
+    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
+    static int ringBytes(int kib) {
+        long bytes = Math.max(4096L, (long) kib * 1024);
+        long p = Long.highestOneBit(bytes);
+        return (int) (p < bytes ? p << 1 : p);
+    }
 
     @Override
     public String name() {
@@ -82,9 +128,11 @@ public final class XdpTracker implements Tracker {
         return new XdpDecoder(this::owner);
     }
 
-    static void configure(BpfObject o) {
+    /** Checks the object's layouts and sizes its ring and flow table from the settings; before load. */
+    void configure(BpfObject o) {
         XdpLayouts.verify(o.btf());
-        o.map("apiary_events").setMaxEntries(RING_BYTES);
+        o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        o.map("xdp_flows").setMaxEntries(config.flows());
     }
 
     /** Starts on an object loaded elsewhere (tests); it must have been {@link #configure}d. */
@@ -297,7 +345,7 @@ public final class XdpTracker implements Tracker {
     private void reap() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                TimeUnit.MILLISECONDS.sleep(REAP_EVERY_MS);
+                TimeUnit.MILLISECONDS.sleep(config.check_ms());
                 reapOnce();
             }
         } catch (InterruptedException e) {
@@ -423,7 +471,7 @@ public final class XdpTracker implements Tracker {
 
     /**
      * Starts sampling the packets of an attachment that match {@code filter}, at most
-     * {@link #CAPTURE_RATE} a second per CPU.
+     * {@link Config#capture_rate} a second per CPU.
      *
      * @throws IllegalStateException when a capture is already running (one at a time)
      */
@@ -434,7 +482,7 @@ public final class XdpTracker implements Tracker {
         }
         capturing = true;
         byte[] f = filter.encode(a.index(Side.HOST), a.index(Side.INNER));
-        r.kernel().capture(true, CAPTURE_RATE, f);
+        r.kernel().capture(true, config.capture_rate(), f);
         return new Capture() {
             private boolean closed;
 

@@ -9,30 +9,75 @@ import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The ipc tracker: loads ipc.bpf.o from this bundle through the SDK's {@link TrackerContext},
- * decodes its records, keeps the last {@value #HISTORY} of them for the commands, and reads
- * the kernel's transfer counters on demand. Registered as a {@link Tracker} for core and
- * under its own class for {@link IpcCommands}.
+ * decodes its records, keeps the last {@code history} (4096 by default) of them for the
+ * commands, and reads the kernel's transfer counters on demand. Registered as a
+ * {@link Tracker} for core and under its own class for {@link IpcCommands}. Its settings
+ * ({@link Config}) come from Configuration Admin under {@value #PID}.
  */
-@Component(service = {Tracker.class, IpcTracker.class})
+@Component(service = {Tracker.class, IpcTracker.class}, configurationPid = IpcTracker.PID)
+@Designate(ocd = IpcTracker.Config.class)
 public final class IpcTracker implements Tracker {
 
     public static final String NAME = "ipc";
+
+    /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
+    public static final String PID = "dev.apiary.example.ipc";
+
     static final String OBJECT = "bpf/ipc.bpf.o";
 
-    /** Events kept for ipc:signals and ipc:events. */
-    static final int HISTORY = 4096;
+    /**
+     * Its settings ({@code tracker:config ipc}); a change re-creates the component and core
+     * restarts the tracker. The keys are dotted ({@code ring.kb}): DS and bnd's metatype turn
+     * a method name's underscore into a dot.
+     */
+    @ObjectClassDefinition(id = IpcTracker.PID, name = "ipc tracker",
+            description = "Signals, pipes and FIFOs, Unix socket connections and message queues in containers (example)")
+    public @interface Config {
 
-    /** Ring size: records are 96 to 224 bytes, 1 MiB holds some 5,000 of a burst of kills or pipelines. */
-    static final int RING_BYTES = 1 << 20;
+        // Records are 96 to 224 bytes: 1 MiB holds some 5,000 of a burst of kills or pipelines.
+        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
+                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        int ring_kb() default 1024;
 
-    /** What exists while the tracker runs. */
-    record Running(History history, Flows flows, Containers containers) {}
+        @AttributeDefinition(description = "Events kept for ipc:signals and ipc:events, the oldest going first",
+                min = "16", max = "1048576")
+        int history() default 4096;
 
+        @AttributeDefinition(description = "Transfer counters the kernel keeps at once for ipc:pipes and ipc:queues, "
+                + "one per channel, process and direction; the least recently used go first", min = "1024", max = "1048576")
+        int flows() default 16384;
+    }
+
+    /**
+     * What exists while the tracker runs.
+     *
+     * @param flows reads the kernel's transfer counters now (a {@link Flows#snapshot})
+     */
+    record Running(History history, Supplier<List<Flow>> flows, Containers containers) {}
+
+    private final Config config;
     private volatile Running running;
+
+    @Activate
+    public IpcTracker(Config config) {
+        this.config = config;
+    }
+
+    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
+    static int ringBytes(int kib) {
+        long bytes = Math.max(4096L, (long) kib * 1024);
+        long p = Long.highestOneBit(bytes);
+        return (int) (p < bytes ? p << 1 : p);
+    }
 
     @Override
     public String name() {
@@ -57,15 +102,21 @@ public final class IpcTracker implements Tracker {
 
     @Override
     public void start(TrackerContext context) {
-        History history = new History(HISTORY);
-        context.subscribe("ipc-history", EventSubscriber.of(new EventFilter(NAME, null, null), HISTORY, history::add));
+        History history = new History(config.history());
+        context.subscribe("ipc-history", EventSubscriber.of(new EventFilter(NAME, null, null), config.history(), history::add));
         Containers containers = context.containers();
         IpcDecoder decoder = new IpcDecoder(containers::ofCgroup);
         BpfObject obj = context.load(OBJECT, o -> {
             decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(RING_BYTES);
+            configure(o);
         }, decoder);
-        running = new Running(history, new Flows(obj.map("ipc_flows")), containers);
+        running = new Running(history, new Flows(obj.map("ipc_flows"))::snapshot, containers);
+    }
+
+    /** Sizes the ring and the transfer counters from the settings; before load. */
+    void configure(BpfObject o) {
+        o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        o.map("ipc_flows").setMaxEntries(config.flows());
     }
 
     @Override

@@ -11,10 +11,12 @@ import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.testing.TestConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -45,7 +47,8 @@ class IpcBpfTest {
     static void load() {
         obj = BpfObject.open(OBJECT);
         IpcDecoder decoder = new IpcDecoder(cgroup -> ContainerRef.HOST).verify(obj.btf());
-        obj.map("apiary_events").setMaxEntries(IpcTracker.RING_BYTES);
+        // Settings other than the defaults: the loaded maps must have them.
+        new IpcTracker(TestConfig.of(IpcTracker.Config.class, Map.of("ring.kb", 2048, "flows", 32768))).configure(obj);
         obj.load();
         // Outside Apiary nobody fills the watch map: watch everything, the host included.
         obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
@@ -76,6 +79,12 @@ class IpcBpfTest {
         if (obj != null) {
             obj.close();
         }
+    }
+
+    @Test
+    void theLoadedMapsHaveTheSizesOfTheSettings() {
+        assertEquals(2 << 20, obj.map("apiary_events").maxEntries(), "ring.kb=2048");
+        assertEquals(32768, obj.map("ipc_flows").maxEntries(), "flows=32768");
     }
 
     @Test

@@ -1,0 +1,95 @@
+package dev.apiary.tracker.xdp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.apiary.bpf.BpfObject;
+import dev.apiary.sdk.testing.TestConfig;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.felix.metatype.AD;
+import org.apache.felix.metatype.MetaData;
+import org.apache.felix.metatype.MetaDataReader;
+import org.apache.felix.metatype.OCD;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The settings as {@code tracker:config xdp} sees them: the metatype bnd wrote from
+ * {@link XdpTracker.Config}, read and validated with Felix's reader as core does (keys are the
+ * methods' names with each underscore a dot: {@code ring_kb()} is {@code ring.kb}); and the
+ * sizes they give the object before load (opened, not loaded: no root needed).
+ */
+class XdpConfigTest {
+
+    private static Map<String, AD> attributes() throws Exception {
+        Path xml = Path.of("target/classes/OSGI-INF/metatype/" + XdpTracker.PID + ".xml");
+        try (InputStream in = Files.newInputStream(xml)) {
+            MetaData data = new MetaDataReader().parse(in);
+            assertNotNull(data, xml + " declares nothing");
+            assertEquals(XdpTracker.PID, ((org.apache.felix.metatype.Designate) data.getDesignates().get(0)).getPid());
+            OCD ocd = (OCD) data.getObjectClassDefinitions().values().iterator().next();
+            @SuppressWarnings("unchecked")
+            Map<String, AD> ads = ocd.getAttributeDefinitions();
+            return ads;
+        }
+    }
+
+    @Test
+    void theMetatypeRefusesValuesOutOfRange() throws Exception {
+        Map<String, AD> ads = attributes();
+        assertEquals(List.of("ring.kb", "capture.rate", "flows", "check.ms"), List.copyOf(ads.keySet()));
+        AD ring = ads.get("ring.kb");
+        assertEquals("256", ring.getMin());
+        assertEquals("1048576", ring.getMax());
+        assertFalse(ring.validate("1").isEmpty(), "1 KiB refused");
+        assertFalse(ring.validate("lots").isEmpty(), "not a number");
+        assertEquals("", ring.validate("1024"));
+        AD rate = ads.get("capture.rate");
+        assertFalse(rate.validate("0").isEmpty());
+        assertFalse(rate.validate("100001").isEmpty());
+        assertEquals("", rate.validate("200"));
+        AD flows = ads.get("flows");
+        assertFalse(flows.validate("10").isEmpty());
+        assertFalse(flows.validate("2000000").isEmpty());
+        assertEquals("", flows.validate("16384"));
+        AD check = ads.get("check.ms");
+        assertFalse(check.validate("10").isEmpty());
+        assertFalse(check.validate("60001").isEmpty());
+        assertEquals("", check.validate("1000"));
+    }
+
+    @Test
+    void theDefaultsAreTodaysSizes() throws Exception {
+        try (BpfObject obj = configured(Map.of())) {
+            assertEquals(1 << 20, obj.map("apiary_events").maxEntries());
+            assertEquals(16384, obj.map("xdp_flows").maxEntries());
+        }
+    }
+
+    @Test
+    void theRingAndTheFlowTableTakeTheirSettings() throws Exception {
+        try (BpfObject obj = configured(Map.of("ring.kb", 300, "flows", 4096))) {
+            assertEquals(512 * 1024, obj.map("apiary_events").maxEntries(), "300 KiB rounded up to a power of two");
+            assertEquals(4096, obj.map("xdp_flows").maxEntries());
+        }
+    }
+
+    @Test
+    void theRingIsAPowerOfTwoOfAtLeastAPage() {
+        assertEquals(1 << 20, XdpTracker.ringBytes(1024));
+        assertEquals(512 * 1024, XdpTracker.ringBytes(300));
+        assertEquals(256 * 1024, XdpTracker.ringBytes(256));
+        assertEquals(4096, XdpTracker.ringBytes(1));
+        assertEquals(1 << 30, XdpTracker.ringBytes(1048576));
+    }
+
+    private static BpfObject configured(Map<String, ?> settings) {
+        BpfObject obj = BpfObject.open(PacketTrackerBpfTest.OBJECT);
+        new XdpTracker(TestConfig.of(XdpTracker.Config.class, settings)).configure(obj);
+        return obj;
+    }
+}
