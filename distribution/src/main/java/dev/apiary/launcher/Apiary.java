@@ -396,6 +396,8 @@ public final class Apiary implements AutoCloseable {
         config.put("felix.fileinstall.log.default", "jul"); // its default is stdout, where headless events go
         config.put("felix.fileinstall.log.level", "3");
         config.put("apiary.home", home.root().toString());
+        // The shell reads etc/gosh_profile from here: Apiary's prompt, banner and help first.
+        config.put("gosh.home", home.root().toString());
         config.put("apiary.mode", mode.propertyValue());
         if (socket != null) {
             config.put(ControlSocket.PROPERTY, socket.toAbsolutePath().toString());

@@ -19,7 +19,8 @@ import java.util.Optional;
  * @param ppid the parent's process id
  * @param uid the user id
  * @param comm the task's command name (15 characters at most)
- * @param fields the tracker's own fields, in declaration order
+ * @param fields the tracker's own fields by their JSON keys (snake_case, as in every --json output and
+ *               the headless event log), in declaration order
  */
 public record ApiaryEvent(Instant time, String tracker, String type, Container container, int pid, int tid, int ppid,
         int uid, String comm, Map<String, Object> fields) {

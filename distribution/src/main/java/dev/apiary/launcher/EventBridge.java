@@ -29,6 +29,7 @@ final class EventBridge {
     private final Method subscribe;
     private final Object events;
     private final Method toInstant;
+    private final Method fieldsOf;
     private final Map<String, Method> accessors = new ConcurrentHashMap<>();
 
     private EventBridge(BundleContext context) throws ReflectiveOperationException, ApiaryException {
@@ -44,6 +45,8 @@ final class EventBridge {
         events = context.getService(ref);
         subscribe = eventsType.getMethod("subscribe", String.class, subscriberType);
         toInstant = bpf.loadClass(BPF + ".BootClock").getMethod("toInstant", long.class);
+        // The fields by their JSON keys (snake_case), as every other output names them.
+        fieldsOf = sdk.loadClass(SDK + ".EventJson").getMethod("fields", sdk.loadClass(SDK + ".Event"));
     }
 
     static EventBridge open(BundleContext context) throws ApiaryException {
@@ -116,7 +119,7 @@ final class EventBridge {
         Object header = get(event, "header");
         Object container = get(event, "container");
         @SuppressWarnings("unchecked")
-        Map<String, Object> fields = (Map<String, Object>) get(event, "fields");
+        Map<String, Object> fields = (Map<String, Object>) call(fieldsOf, null, event);
         Instant time = (Instant) call(toInstant, null, (long) get(header, "tsNanos"));
         return new ApiaryEvent(time, (String) get(event, "tracker"), (String) get(event, "type"),
                 new ApiaryEvent.Container((String) get(container, "id"), (String) get(container, "name"),

@@ -11,9 +11,12 @@ import java.util.Optional;
  * @param mode    what to do
  * @param output  where a headless runtime writes events ({@code -} for stdout); empty unless headless
  * @param command the Gogo command line of {@code -c}; empty unless {@link Mode#COMMAND}
- * @param logFile where logs go instead of stderr; empty for stderr
+ * @param logFile where logs go; empty for the default (the interactive shell: log/apiary.log under
+ *                the installation; headless and -c: stderr)
+ * @param verbose whether the interactive shell keeps logs on the console (stderr) instead of the log file
  */
-public record LaunchOptions(Mode mode, Optional<String> output, Optional<String> command, Optional<Path> logFile) {
+public record LaunchOptions(Mode mode, Optional<String> output, Optional<String> command, Optional<Path> logFile,
+        boolean verbose) {
 
     /** The value of {@code apiary.output} that means standard output. */
     public static final String STDOUT = "-";
@@ -26,7 +29,8 @@ public record LaunchOptions(Mode mode, Optional<String> output, Optional<String>
     }
 
     public static final String USAGE = """
-            Usage: apiary [--log FILE]                         start Apiary with the interactive Gogo shell
+            Usage: apiary [--log FILE | --verbose]             start Apiary with the interactive Gogo shell;
+                                                               logs go to log/apiary.log in the installation
                    apiary --headless [--output FILE] [--log FILE]
                                                                start Apiary without a shell until SIGTERM/SIGINT;
                                                                events go to FILE as JSON lines (default -: stdout)
@@ -40,7 +44,9 @@ public record LaunchOptions(Mode mode, Optional<String> output, Optional<String>
               -c, --command COMMANDS   Gogo command line, quoted as one argument, e.g. -c 'lb -s'
                   --headless           no shell; runs until SIGTERM or SIGINT
                   --output FILE        with --headless: where events go, - for stdout (the default)
-                  --log FILE           append logs to FILE instead of writing them to stderr
+                  --log FILE           append logs to FILE (default: log/apiary.log for the shell,
+                                       stderr for --headless and -c)
+              -v, --verbose            the shell: logs on the console instead of the log file
               -h, --help               this help
 
             Apiary needs root (or CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN) and a kernel
@@ -62,12 +68,13 @@ public record LaunchOptions(Mode mode, Optional<String> output, Optional<String>
      */
     public static LaunchOptions parse(List<String> args) throws UsageException {
         if (args.contains("--help") || args.contains("-h")) {
-            return new LaunchOptions(Mode.HELP, Optional.empty(), Optional.empty(), Optional.empty());
+            return new LaunchOptions(Mode.HELP, Optional.empty(), Optional.empty(), Optional.empty(), false);
         }
         boolean headless = false;
         String output = null;
         String command = null;
         Path logFile = null;
+        boolean verbose = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String name = arg;
@@ -105,6 +112,12 @@ public record LaunchOptions(Mode mode, Optional<String> output, Optional<String>
                     }
                     logFile = Path.of(value);
                 }
+                case "-v", "--verbose" -> {
+                    if (inlineValue != null) {
+                        throw new UsageException("--verbose takes no value (got '" + arg + "')");
+                    }
+                    verbose = true;
+                }
                 case "-c", "--command" -> {
                     if (command != null) {
                         throw new UsageException(name + " is given twice: put all commands in one argument, separated by ';'");
@@ -132,11 +145,18 @@ public record LaunchOptions(Mode mode, Optional<String> output, Optional<String>
         if (output != null && !headless) {
             throw new UsageException("--output is only for --headless (the interactive shell and -c print to the terminal)");
         }
+        if (verbose && (headless || command != null)) {
+            throw new UsageException("--verbose is for the interactive shell (--headless and -c log to stderr already)");
+        }
+        if (verbose && logFile != null) {
+            throw new UsageException("--verbose keeps logs on the console; --log sends them to a file: choose one");
+        }
         Mode mode = command != null ? Mode.COMMAND : headless ? Mode.HEADLESS : Mode.INTERACTIVE;
         if (mode == Mode.HEADLESS && output == null) {
             output = STDOUT;
         }
-        return new LaunchOptions(mode, Optional.ofNullable(output), Optional.ofNullable(command), Optional.ofNullable(logFile));
+        return new LaunchOptions(mode, Optional.ofNullable(output), Optional.ofNullable(command), Optional.ofNullable(logFile),
+                verbose);
     }
 
     private static String valueOf(List<String> args, int index, String option, String what) throws UsageException {

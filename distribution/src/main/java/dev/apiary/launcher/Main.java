@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -83,7 +84,7 @@ public final class Main {
         if (!missing.isEmpty()) {
             throw new MissingPrerequisitesException(missing);
         }
-        redirectLogs(options);
+        redirectLogs(options.logFile());
         // Quieter than a long-running runtime: what -c prints should be its commands' output.
         configureLogging(home, Map.of("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
@@ -116,7 +117,9 @@ public final class Main {
             }
             builder.property("apiary.output", output);
         }
-        redirectLogs(options);
+        Optional<Path> log = logFile(options, home);
+        redirectLogs(log);
+        builder.property(LOG_PROPERTY, log.map(Path::toString).orElse("stderr"));
         configureLogging(home, Map.of());
         Apiary apiary = builder.build();
         if (options.mode() == Mode.HEADLESS) {
@@ -134,12 +137,37 @@ public final class Main {
         return OK;
     }
 
-    /** {@code --log FILE}: everything that would go to stderr goes to FILE (appended). */
-    private static void redirectLogs(LaunchOptions options) throws ApiaryException {
-        if (options.logFile().isEmpty()) {
+    /** Framework property saying where the log goes (a file, or "stderr"), for the shell's banner. */
+    static final String LOG_PROPERTY = "apiary.log";
+
+    /**
+     * Where the runtime's log goes: {@code --log FILE}; for the interactive shell without
+     * {@code --verbose}, log/apiary.log under the installation (so the prompt is not buried in
+     * framework lines), or stderr with a note when that folder cannot be written; else stderr.
+     */
+    static Optional<Path> logFile(LaunchOptions options, ApiaryHome home) {
+        if (options.logFile().isPresent() || options.mode() != Mode.INTERACTIVE || options.verbose()) {
+            return options.logFile();
+        }
+        Path file = home.root().resolve("log").resolve("apiary.log");
+        try {
+            Files.createDirectories(file.getParent());
+            if (Files.isWritable(file.getParent())) {
+                return Optional.of(file);
+            }
+        } catch (IOException e) {
+            // said below
+        }
+        System.err.println("apiary: cannot write " + file + ": logging to the console");
+        return Optional.empty();
+    }
+
+    /** Everything that would go to stderr goes to {@code log} (appended), when there is one. */
+    private static void redirectLogs(Optional<Path> log) throws ApiaryException {
+        if (log.isEmpty()) {
             return;
         }
-        Path file = options.logFile().get().toAbsolutePath();
+        Path file = log.get().toAbsolutePath();
         try {
             System.setErr(new PrintStream(new FileOutputStream(file.toFile(), true), true, java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {

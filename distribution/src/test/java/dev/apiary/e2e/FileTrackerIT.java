@@ -117,10 +117,10 @@ class FileTrackerIT {
     @Test
     void everyWrongArgumentGetsOneClearLine() throws Exception {
         List<List<String>> wrong = List.of(
-                List.of("file:top --count 1 nosuchcontainer", "no container named 'nosuchcontainer'"),
+                List.of("file:top --count 1 nosuchcontainer", "no container named nosuchcontainer; running: "),
                 List.of("file:events --count 1 --kind exec", "unknown kind 'exec'"),
-                List.of("file:top --interval abc --count 1", "--interval must be a number of seconds"),
-                List.of("file:top --count -2", "--count must be 0"),
+                List.of("file:top --interval abc --count 1", "--interval: 'abc' is not a duration; give e.g. 500ms, 2s or 1m"),
+                List.of("file:top --count -2", "--count: '-2' is not a count; give a whole number, 0 for no limit"),
                 List.of("file:top --kind create --count 1", "file:top --kind takes read or write"));
         for (List<String> c : wrong) {
             runtime.assertRefused(c.get(0), c.get(1));

@@ -122,7 +122,7 @@ class IpcExampleIT {
             assertTrue(signals.out().lines().anyMatch(l -> l.contains(shell + " sh") && l.contains(" sleep")
                     && l.contains("SIGUSR1") && l.contains("delivered")), signals.toString());
 
-            runtime.assertRefused("ipc:signals no-such-container-" + name, "no container named 'no-such-container-" + name + "'");
+            runtime.assertRefused("ipc:signals no-such-container-" + name, "no container named no-such-container-" + name + "; running: ");
             runtime.assertRefused("ipc:events --type bogus", "unknown event type 'bogus'");
         } finally {
             Docker.removeQuietly(name);

@@ -149,8 +149,8 @@ class NamespaceTrackerIT {
         Path limitFile = memoryLimitFile();
         String before = Files.readString(limitFile).trim();
         List<List<String>> wrong = List.of(
-                List.of("ns:show nosuchcontainer", "no container named 'nosuchcontainer'"),
-                List.of("ns:set-limit nosuchcontainer memory 64m", "no container named 'nosuchcontainer'"),
+                List.of("ns:show nosuchcontainer", "no container named nosuchcontainer; running: "),
+                List.of("ns:set-limit nosuchcontainer memory 64m", "no container named nosuchcontainer; running: "),
                 List.of("ns:set-limit " + NAME + " disk 64m", "unknown limit 'disk'"),
                 List.of("ns:set-limit " + NAME + " memory lots", "bad memory value 'lots'"),
                 List.of("ns:set-limit " + NAME + " cpu 0.5x", "bad cpu value '0.5x'"),

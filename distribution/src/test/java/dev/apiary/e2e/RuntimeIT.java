@@ -156,9 +156,12 @@ class RuntimeIT {
                 List.of("tracker:install " + HOME.resolve("bin/apiary"), "is not a jar (it is not a zip file)"),
                 List.of("apiary:events --tracker nosuchtracker", "no tracker named 'nosuchtracker'"),
                 List.of("apiary:events --type nosuchtype", "no event type 'nosuchtype'"),
-                List.of("apiary:events --container nosuchcontainer", "no container named 'nosuchcontainer'"),
-                List.of("apiary:events --count -1", "--count must be 0"),
-                List.of("exec:ps nosuchcontainer", "nosuchcontainer"),
+                List.of("apiary:events nosuchcontainer", "no container named nosuchcontainer; running: "),
+                List.of("apiary:events --count -1", "--count: '-1' is not a count; give a whole number, 0 for no limit"),
+                List.of("apiary:events --count lots", "--count: 'lots' is not a count"),
+                List.of("tracker:config exec ring.kb=1", "ring.kb=1 is not allowed: int from"),
+                List.of("tracker:config exec nosuchkey=1", "no setting nosuchkey"),
+                List.of("exec:ps nosuchcontainer", "no container named nosuchcontainer; running: "),
                 List.of("apiary:nosuchcommand", "nosuchcommand"));
         for (List<String> c : wrong) {
             runtime.assertRefused(c.get(0), c.get(1));

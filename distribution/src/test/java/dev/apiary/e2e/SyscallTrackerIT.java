@@ -135,10 +135,10 @@ class SyscallTrackerIT {
     @Test
     void wrongArgumentsGetOneClearLineAndTheRuntimeStaysUp() throws Exception {
         List<List<String>> wrong = List.of(
-                List.of("syscall:counts nosuchcontainer", "no container named 'nosuchcontainer'"),
-                List.of("syscall:top nosuchcontainer --count 1", "no container named 'nosuchcontainer'"),
-                List.of("syscall:top --interval x --count 1", "--interval takes a number, not 'x'"),
-                List.of("syscall:top --interval 0 --count 1", "--interval must be from 0.1 to 3600"),
+                List.of("syscall:counts nosuchcontainer", "no container named nosuchcontainer; running: "),
+                List.of("syscall:top nosuchcontainer --count 1", "no container named nosuchcontainer; running: "),
+                List.of("syscall:top --interval x --count 1", "--interval: 'x' is not a duration; give e.g. 500ms, 2s or 1m"),
+                List.of("syscall:top --interval 50ms --count 1", "--interval: '50ms' is out of range; give 100ms to 1h"),
                 List.of("syscall:trace nosuchcontainer --count 1", "no running container named 'nosuchcontainer'"));
         for (List<String> c : wrong) {
             runtime.assertRefused(c.get(0), c.get(1));

@@ -86,7 +86,7 @@ class XdpTrackerIT {
         HeadlessRuntime.Result table = runtime.command("xdp:stats " + A);
         assertEquals(0, table.status(), table.toString());
         assertTrue(table.out().lines().anyMatch(l -> l.startsWith(A) && l.contains(" sent ")), table.toString());
-        HeadlessRuntime.Result live = runtime.command("xdp:stats --count 2 --interval 0.2");
+        HeadlessRuntime.Result live = runtime.command("xdp:stats --count 2 --interval 200ms");
         assertEquals(2, live.out().lines().filter(l -> l.contains("packets/bytes since attach")).count(), live.toString());
 
         HeadlessRuntime.Result flows = runtime.command("xdp:flows --top 3 " + B);
@@ -141,10 +141,10 @@ class XdpTrackerIT {
     @Test
     @Order(4)
     void badInputGetsOneLineAndChangesNothing() throws Exception {
-        assertOneLine(runtime.command("xdp:attach no-such-container"), "no container or host network interface named 'no-such-container'");
+        assertOneLine(runtime.command("xdp:attach no-such-container"), "no container named no-such-container; running: ");
         assertOneLine(runtime.command("xdp:attach --mode turbo " + A), "--mode takes tc, generic, native or auto, not 'turbo'");
         assertOneLine(runtime.command("xdp:drop " + A + " icmp port 80"), "ports need tcp, udp or no protocol");
-        assertOneLine(runtime.command("xdp:flows no-such-container"), "'no-such-container' is not attached");
+        assertOneLine(runtime.command("xdp:flows no-such-container"), "no container named no-such-container; running: ");
         assertEquals("[]", JSON.readTree(runtime.command("xdp:rules --json").out()).toString());
     }
 

@@ -21,7 +21,7 @@ class LaunchOptionsTest {
 
     @Test
     void noArgumentsIsTheInteractiveShell() throws UsageException {
-        assertEquals(new LaunchOptions(Mode.INTERACTIVE, Optional.empty(), Optional.empty(), Optional.empty()), parse());
+        assertEquals(new LaunchOptions(Mode.INTERACTIVE, Optional.empty(), Optional.empty(), Optional.empty(), false), parse());
     }
 
     @Test

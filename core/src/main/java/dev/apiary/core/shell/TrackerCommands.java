@@ -188,7 +188,7 @@ public final class TrackerCommands {
     }
 
     @Descriptor("show a tracker's settings (key, type, default, value, allowed values, what it changes), or change "
-            + "some: tracker:config exec ring_kb=32768; a change restarts the tracker, keeping its pinned maps")
+            + "some: tracker:config exec ring.kb=32768; a change restarts the tracker, keeping its pinned maps")
     public String config(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", presentValue = "true",
                     absentValue = "false") boolean json,
