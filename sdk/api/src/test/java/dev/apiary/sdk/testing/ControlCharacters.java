@@ -26,4 +26,22 @@ public final class ControlCharacters {
             }
         }
     }
+
+    /**
+     * Fails with the offending character and where it is when JSON output {@code json} holds a
+     * raw C0 control other than a newline (between lines: inside a string the Json writes
+     * {@code \n}), DEL or C1 control: what the SDK's Json escapes. The Unicode line separators
+     * and bidirectional controls the Json leaves raw (they move no cursor) are allowed, so
+     * {@link #assertNone} does not hold for JSON.
+     */
+    public static void assertNoneInJson(String json) {
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if ((c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f)) {
+                int from = Math.max(0, i - 40);
+                throw new AssertionError(String.format("raw control character U+%04X at %d in JSON, after: %s", (int) c, i,
+                        json.substring(from, i)));
+            }
+        }
+    }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@link Containers} for a command's or a sink's test: the containers it is given, found the
- * way core finds them (name, full id, or an id prefix of 3+ characters). Safe for concurrent use.
+ * way core finds them (name, full id, or an id prefix of 3+ characters). {@link #setLimit} is
+ * refused unless the test says what it does ({@link #onSetLimit}). Safe for concurrent use.
  */
 public final class TestContainers implements Containers {
 
@@ -20,13 +21,29 @@ public final class TestContainers implements Containers {
     /** A running Docker container "db" with a fixed id. */
     public static final ContainerRef DB = docker("77aa00bb11cc22dd", "db", "postgres:17");
 
+    /** What {@link #setLimit} does in a test: records the call, changes a file, or refuses. */
+    @FunctionalInterface
+    public interface LimitChange {
+        void set(String nameOrId, Limit limit, long value);
+    }
+
     private final List<Container> containers = new CopyOnWriteArrayList<>();
+    private volatile LimitChange limitChange;
 
     /** Running containers, each with a made-up pid and cgroup id. */
     public static TestContainers running(ContainerRef... refs) {
         TestContainers t = new TestContainers();
         for (ContainerRef r : refs) {
             t.add(r, true);
+        }
+        return t;
+    }
+
+    /** {@code containers} as they are given (their own pids, cgroups and states). */
+    public static TestContainers of(Container... containers) {
+        TestContainers t = new TestContainers();
+        for (Container c : containers) {
+            t.add(c);
         }
         return t;
     }
@@ -42,6 +59,18 @@ public final class TestContainers implements Containers {
         int n = containers.size();
         containers.add(new Container(ref, running ? 100 + n : 0, 5000 + n, "/system.slice/docker-" + ref.id() + ".scope",
                 4026532000L + n, 4026533000L + n, 4026534000L + n, running, null));
+        return this;
+    }
+
+    /** Adds a container as it is given. */
+    public TestContainers add(Container container) {
+        containers.add(container);
+        return this;
+    }
+
+    /** Makes {@link #setLimit} call {@code change}. */
+    public TestContainers onSetLimit(LimitChange change) {
+        this.limitChange = change;
         return this;
     }
 
@@ -67,5 +96,16 @@ public final class TestContainers implements Containers {
     public ContainerRef ofCgroup(long cgroupId) {
         return containers.stream().filter(c -> c.cgroupId() == cgroupId).map(Container::ref).findFirst()
                 .orElse(ContainerRef.HOST);
+    }
+
+    /** What {@link #onSetLimit} said; without it, refused as by {@link Containers}' default. */
+    @Override
+    public void setLimit(String nameOrId, Limit limit, long value) {
+        LimitChange change = limitChange;
+        if (change == null) {
+            Containers.super.setLimit(nameOrId, limit, value);
+        } else {
+            change.set(nameOrId, limit, value);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package ${package};
 
 import dev.apiary.bpf.BpfObject;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
@@ -89,12 +90,6 @@ public final class ${trackerClass}Tracker implements Tracker {
         this.config = config;
     }
 
-    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
-    static int ringBytes(int kib) {
-        long bytes = Math.max(4096L, (long) kib * 1024);
-        long p = Long.highestOneBit(bytes);
-        return (int) (p < bytes ? p << 1 : p);
-    }
 
     @Override
     public String name() {
@@ -133,7 +128,7 @@ public final class ${trackerClass}Tracker implements Tracker {
 
     /** Applies the settings to the object before it is loaded: the ring's size and the kernel-side filter. */
     void configure(BpfObject obj) {
-        obj.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        obj.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         obj.globals().set(${trackerClass}Decoder.FLAGS_MASK, config.flags_mask());
     }
 

@@ -49,10 +49,4 @@ class ${trackerClass}ConfigTest {
         assertEquals("", mask.validate("64"));
     }
 
-    @Test
-    void theRingIsAPowerOfTwoOfAtLeastAPage() {
-        assertEquals(256 * 1024, ${trackerClass}Tracker.ringBytes(256));
-        assertEquals(512 * 1024, ${trackerClass}Tracker.ringBytes(300));
-        assertEquals(4096, ${trackerClass}Tracker.ringBytes(1));
-    }
 }

@@ -5,6 +5,7 @@ import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.EventType;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
@@ -61,13 +62,6 @@ public final class ExecTracker implements Tracker {
         this.config = config;
     }
 
-    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
-    static int ringBytes(int kib) {
-        long bytes = Math.max(4096L, (long) kib * 1024);
-        long p = Long.highestOneBit(bytes);
-        return (int) (p < bytes ? p << 1 : p);
-    }
-
     @Override
     public String name() {
         return NAME;
@@ -98,7 +92,7 @@ public final class ExecTracker implements Tracker {
         ExecDecoder decoder = new ExecDecoder();
         BpfObject obj = context.load(OBJECT, o -> {
             decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+            o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         }, decoder);
         Containers containers = context.containers();
         Path proc = Path.of("/proc");

@@ -11,6 +11,7 @@ import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.testing.TestConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -56,7 +57,7 @@ class ExecBpfTest {
     static void load() {
         obj = BpfObject.open(OBJECT);
         decoder = new ExecDecoder().verify(obj.btf());
-        obj.map("apiary_events").setMaxEntries(ExecTracker.ringBytes(TestConfig.defaults(ExecTracker.Config.class).ring_kb()));
+        obj.map("apiary_events").setMaxEntries(RingSize.bytes(TestConfig.defaults(ExecTracker.Config.class).ring_kb()));
         obj.load();
         // Outside Apiary nobody fills the watch map: watch everything, the host included.
         obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});

@@ -4,6 +4,7 @@ import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventType;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.util.List;
@@ -76,13 +77,6 @@ public final class FileTracker implements Tracker {
         this.config = config;
     }
 
-    /** The ring's size in bytes for {@code ring_kb}: the next power of two, at least 4096 (and at most 1 GiB). */
-    static int ringBytes(int kb) {
-        long bytes = Math.clamp(kb * 1024L, 4096L, 1L << 30);
-        int p = Integer.highestOneBit((int) bytes);
-        return p == bytes ? p : p << 1;
-    }
-
     @Override
     public String name() {
         return NAME;
@@ -111,7 +105,7 @@ public final class FileTracker implements Tracker {
         FileDecoder decoder = new FileDecoder();
         BpfObject obj = context.load(OBJECT, o -> {
             decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+            o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
             o.map("file_io").setMaxEntries(config.files());
             o.globals().set("resolve_absolute", config.resolve_absolute());
         }, decoder);

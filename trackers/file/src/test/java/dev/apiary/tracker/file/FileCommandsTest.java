@@ -211,7 +211,7 @@ class FileCommandsTest {
 
         bytes.reset();
         String json = tail(() -> commands.events(true, "", "", false, "1"), e);
-        assertNoRawControls(json);
+        ControlCharacters.assertNoneInJson(json);
         assertTrue(json.contains("\"comm\":\"x\\u001b[31mRED"), json);
         assertTrue(json.contains("\"path\":\"/tmp/x\\u001b[31mRED"), json);
         assertTrue(json.contains("\"name\":\"x\\u001b[31mRED"), json);
@@ -223,15 +223,8 @@ class FileCommandsTest {
         assertTrue(printed().contains("/tmp/x\\x1b[31mRED"), printed());
         bytes.reset();
         commands.top(true, "1", "1", "20", "", "");
-        assertNoRawControls(printed());
+        ControlCharacters.assertNoneInJson(printed());
         assertTrue(printed().contains("\"path\":\"/tmp/x\\u001b[31mRED"), printed());
-    }
-
-    /** JSON escapes C0 and C1 controls (the bidirectional controls it may leave: they move no cursor). */
-    static void assertNoRawControls(String json) {
-        for (char c : json.toCharArray()) {
-            assertTrue(c == '\n' || (c >= 0x20 && (c < 0x7f || c > 0x9f)), () -> "raw U+" + Integer.toHexString(c) + " in " + json);
-        }
     }
 
     // ---- arguments --------------------------------------------------------------------

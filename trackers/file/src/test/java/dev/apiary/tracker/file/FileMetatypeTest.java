@@ -2,16 +2,11 @@ package dev.apiary.tracker.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.nio.file.Path;
+import dev.apiary.sdk.testing.Metatypes;
 import java.util.List;
 import java.util.Map;
 import org.apache.felix.metatype.AD;
-import org.apache.felix.metatype.Designate;
-import org.apache.felix.metatype.MetaData;
-import org.apache.felix.metatype.MetaDataReader;
-import org.apache.felix.metatype.OCD;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,28 +16,11 @@ import org.junit.jupiter.api.Test;
  */
 class FileMetatypeTest {
 
-    private static Map<String, AD> attributes() throws Exception {
-        Path xml = Path.of("target/classes/OSGI-INF/metatype", FileTracker.PID + ".xml");
-        MetaData data = new MetaDataReader().parse(xml.toUri().toURL());
-        assertNotNull(data, xml + " has no metatype");
-        @SuppressWarnings("unchecked")
-        List<Designate> designates = data.getDesignates();
-        assertEquals(1, designates.size());
-        assertEquals(FileTracker.PID, designates.get(0).getPid());
-        @SuppressWarnings("unchecked")
-        Map<String, OCD> ocds = data.getObjectClassDefinitions();
-        @SuppressWarnings("unchecked")
-        Map<String, AD> ads = ocds.get(designates.get(0).getObject().getOcdRef()).getAttributeDefinitions();
-        return ads;
-    }
-
     @Test
     void everySettingHasItsDefaultAndWhatIsAllowed() throws Exception {
-        Map<String, AD> ads = attributes();
+        Map<String, AD> ads = Metatypes.attributes(FileTracker.PID);
         assertEquals(List.of("ring.kb", "files", "resolve.absolute"), List.copyOf(ads.keySet()));
-        assertEquals("32768", ads.get("ring.kb").getDefaultValue()[0]);
-        assertEquals("256", ads.get("ring.kb").getMin());
-        assertEquals("1048576", ads.get("ring.kb").getMax());
+        Metatypes.assertRingKb(ads, 32768);
         assertEquals("16384", ads.get("files").getDefaultValue()[0]);
         assertEquals("1024", ads.get("files").getMin());
         assertEquals("262144", ads.get("files").getMax());
@@ -52,11 +30,7 @@ class FileMetatypeTest {
 
     @Test
     void whatIsNotAllowedIsRefused() throws Exception {
-        Map<String, AD> ads = attributes();
-        assertFalse(ads.get("ring.kb").validate("1").isEmpty());
-        assertFalse(ads.get("ring.kb").validate("lots").isEmpty());
-        assertFalse(ads.get("ring.kb").validate("2097152").isEmpty());
-        assertEquals("", ads.get("ring.kb").validate("32768"));
+        Map<String, AD> ads = Metatypes.attributes(FileTracker.PID);
         assertFalse(ads.get("files").validate("10").isEmpty());
         assertEquals("", ads.get("files").validate("65536"));
         assertEquals("", ads.get("resolve.absolute").validate("true"));

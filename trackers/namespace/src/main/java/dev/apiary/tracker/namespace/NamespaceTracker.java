@@ -3,6 +3,7 @@ package dev.apiary.tracker.namespace;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventType;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
@@ -69,13 +70,6 @@ public final class NamespaceTracker implements Tracker {
         this.config = config;
     }
 
-    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
-    static int ringBytes(int kib) {
-        long bytes = Math.max(4096L, (long) kib * 1024);
-        long p = Long.highestOneBit(bytes);
-        return (int) (p < bytes ? p << 1 : p);
-    }
-
     @Override
     public String name() {
         return NAME;
@@ -113,7 +107,7 @@ public final class NamespaceTracker implements Tracker {
     /** Between open and load: checks the record layout and applies the settings. */
     void configure(BpfObject o, NamespaceDecoder decoder) {
         decoder.verify(o.btf());
-        o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         o.globals().set(FOLLOW_RUNTIMES, config.follow_runtimes());
     }
 

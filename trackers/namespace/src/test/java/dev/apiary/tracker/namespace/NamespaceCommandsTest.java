@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.testing.ControlCharacters;
+import dev.apiary.sdk.testing.TestContainers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,7 +33,11 @@ class NamespaceCommandsTest {
     Path root;
     private Path proc;
     private Path memoryDir;
-    private FakeContainers containers;
+    private TestContainers containers;
+    /** The limits set, as "MEMORY 67108864". */
+    private final List<String> limitsSet = new java.util.ArrayList<>();
+    /** The daemon's refusal of the next limit, if any. */
+    private String refusal;
     private NamespaceCommands commands;
 
     @BeforeEach
@@ -66,10 +70,7 @@ class NamespaceCommandsTest {
         write(cg.resolve("pids/docker/" + ID), Map.of("pids.max", "max\n", "pids.current", "1\n"));
         Files.createDirectories(cg.resolve("unified/docker/" + ID));
 
-        containers = new FakeContainers(memoryDir.resolve("memory.limit_in_bytes"), web("web", "busybox:local"),
-                // Its id starts as web's; it has stopped.
-                new Container(new ContainerRef("3f2a77" + "0".repeat(58), "old", "alpine", "docker", Map.of(), "", ""),
-                        0, 78, "", 0, 0, 0, false, null));
+        containers = containers(web("web", "busybox:local"));
         commands = new NamespaceCommands(() -> Optional.of(containers), proc, () -> {
             try {
                 return CgroupFs.read(proc);
@@ -114,7 +115,7 @@ class NamespaceCommandsTest {
         assertEquals("'3f2a' is the start of 2 containers' ids: web (3f2a1b9c0d12), old (3f2a77000000);"
                 + " give more of the id or the name", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> commands.setlimit("3f2a", "memory", "64m"));
-        assertEquals(List.of(), containers.calls);
+        assertEquals(List.of(), limitsSet);
     }
 
     @Test
@@ -122,21 +123,19 @@ class NamespaceCommandsTest {
         assertFails("give a container: the host", () -> commands.show(false, "host"));
         assertFails("old is not running", () -> commands.show(false, "old"));
         assertFails("old is not running", () -> commands.setlimit("3f2a77", "pids", "10"));
-        assertEquals(List.of(), containers.calls);
+        assertEquals(List.of(), limitsSet);
     }
 
     @Test
     void whatAContainerChoseIsEscapedInTextAndCarriedInJson() throws Exception {
-        containers.containers.set(0, web(ControlCharacters.HOSTILE, ControlCharacters.HOSTILE));
+        containers = containers(web(ControlCharacters.HOSTILE, ControlCharacters.HOSTILE));
         String out = commands.show(false, ID);
         ControlCharacters.assertNone(out);
         assertTrue(out.startsWith("x\\x1b[31mRED"), out);
         String json = commands.show(true, ID);
         assertTrue(json.contains("\"name\":\"x\\u001b[31mRED"), json);
-        for (char c : json.toCharArray()) {
-            assertTrue(c >= 0x20 && (c < 0x7f || c > 0x9f), () -> "raw U+" + Integer.toHexString(c) + " in " + json);
-        }
-        containers.refusal = "refused: " + ControlCharacters.HOSTILE;
+        ControlCharacters.assertNoneInJson(json);
+        refusal = "refused: " + ControlCharacters.HOSTILE;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.setlimit(ID, "memory", "64m"));
         ControlCharacters.assertNone(e.getMessage());
         assertTrue(e.getMessage().endsWith("memory not changed: refused: x\\x1b[31mRED\\x1b]0;title\\x07\\rCR\\x08BS\\nNL"
@@ -168,7 +167,7 @@ class NamespaceCommandsTest {
     @Test
     void setLimitGoesThroughTheContainersAndShowsTheFileBeforeAndAfter() throws Exception {
         String out = commands.setLimitFromArguments(List.of("web", "memory", "64m"));
-        assertEquals(List.of("MEMORY 67108864"), containers.calls);
+        assertEquals(List.of("MEMORY 67108864"), limitsSet);
         assertTrue(out.startsWith("web: memory limit unlimited -> 64.0 MiB"), out);
         assertTrue(out.contains(memoryDir.resolve("memory.limit_in_bytes") + ": 9223372036854771712 -> 67108864"), out);
     }
@@ -180,9 +179,9 @@ class NamespaceCommandsTest {
         assertFails("bad memory value 'lots'", () -> commands.setlimit("web", "memory", "lots"));
         assertFails("usage: ns:set-limit", () -> commands.setLimitFromArguments(List.of("web", "memory")));
         assertFails("no container named nope", () -> commands.show(false, "nope"));
-        containers.refusal = "Minimum memory limit allowed is 6MB";
+        refusal = "Minimum memory limit allowed is 6MB";
         assertFails("web: memory not changed: Minimum memory limit allowed is 6MB", () -> commands.setlimit("web", "memory", "1k"));
-        assertEquals(List.of(), containers.calls.stream().filter(c -> !c.equals("MEMORY 1024")).toList());
+        assertEquals(List.of(), limitsSet.stream().filter(c -> !c.equals("MEMORY 1024")).toList());
     }
 
     @Test
@@ -205,47 +204,16 @@ class NamespaceCommandsTest {
         return dir;
     }
 
-    /** The running container with pid {@link #PID} and id {@link #ID}. */
-    private static Container web(String name, String image) {
-        return new Container(new ContainerRef(ID, name, image, "docker", Map.of(), "", ""), PID, 77, "/docker/" + ID,
-                0, 0, 0, true, null);
-    }
-
-    /** Containers; setLimit writes memory.limit_in_bytes as the daemon would, or refuses. */
-    private static final class FakeContainers implements Containers {
-        final List<Container> containers;
-        final Path memoryLimit;
-        final List<String> calls = new java.util.ArrayList<>();
-        String refusal;
-
-        FakeContainers(Path memoryLimit, Container... containers) {
-            this.containers = new java.util.ArrayList<>(List.of(containers));
-            this.memoryLimit = memoryLimit;
-        }
-
-        @Override
-        public List<Container> list() {
-            return List.copyOf(containers);
-        }
-
-        @Override
-        public Optional<Container> find(String nameOrId) {
-            return containers.stream().filter(c -> c.ref().matches(nameOrId)).findFirst();
-        }
-
-        @Override
-        public ContainerRef ofPid(int pid) {
-            return containers.stream().filter(c -> c.pid() == pid).map(Container::ref).findFirst().orElse(ContainerRef.HOST);
-        }
-
-        @Override
-        public ContainerRef ofCgroup(long cgroupId) {
-            return ContainerRef.HOST;
-        }
-
-        @Override
-        public void setLimit(String nameOrId, Limit limit, long value) {
-            calls.add(limit + " " + value);
+    /**
+     * {@code running} and a stopped container whose id starts as web's; setLimit writes
+     * memory.limit_in_bytes as the daemon would, or refuses with {@link #refusal}.
+     */
+    private TestContainers containers(Container running) {
+        Path memoryLimit = memoryDir.resolve("memory.limit_in_bytes");
+        Container old = new Container(new ContainerRef("3f2a77" + "0".repeat(58), "old", "alpine", "docker", Map.of(), "", ""),
+                0, 78, "", 0, 0, 0, false, null);
+        return TestContainers.of(running, old).onSetLimit((nameOrId, limit, value) -> {
+            limitsSet.add(limit + " " + value);
             if (refusal != null) {
                 throw new IllegalStateException(refusal);
             }
@@ -254,6 +222,12 @@ class NamespaceCommandsTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
+        });
+    }
+
+    /** The running container with pid {@link #PID} and id {@link #ID}. */
+    private static Container web(String name, String image) {
+        return new Container(new ContainerRef(ID, name, image, "docker", Map.of(), "", ""), PID, 77, "/docker/" + ID,
+                0, 0, 0, true, null);
     }
 }

@@ -7,6 +7,7 @@ import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.EventType;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.time.Duration;
@@ -106,13 +107,6 @@ public final class SyscallTracker implements Tracker {
         this.config = config;
     }
 
-    /** The ring's size in bytes for {@code ring_kb}: the next power of two, at least 4096 (and at most 1 GiB). */
-    static int ringBytes(int kb) {
-        long bytes = Math.clamp(kb * 1024L, 4096L, 1L << 30);
-        int p = Integer.highestOneBit((int) bytes);
-        return p == bytes ? p : p << 1;
-    }
-
     /** How often the counters are read. */
     Duration refresh() {
         return Duration.ofMillis(config.refresh_ms());
@@ -145,7 +139,7 @@ public final class SyscallTracker implements Tracker {
         SyscallDecoder decoder = new SyscallDecoder(names);
         BpfObject obj = context.load(OBJECT, o -> {
             decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+            o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
             o.map("syscall_counts").setMaxEntries(config.slots());
             o.map("free_slots").setMaxEntries(config.slots());
             o.program("syscall_enter").setAutoattach(false);

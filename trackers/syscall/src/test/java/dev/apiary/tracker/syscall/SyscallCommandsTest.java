@@ -118,13 +118,6 @@ class SyscallCommandsTest {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    /** JSON escapes C0 and C1 controls (the bidirectional controls it may leave: they move no cursor). */
-    static void assertNoRawControls(String json) {
-        for (char c : json.toCharArray()) {
-            assertTrue(c == '\n' || (c >= 0x20 && (c < 0x7f || c > 0x9f)), () -> "raw U+" + Integer.toHexString(c) + " in " + json);
-        }
-    }
-
     private static String refused(Executable command) {
         return assertThrows(IllegalArgumentException.class, command).getMessage();
     }
@@ -227,7 +220,7 @@ class SyscallCommandsTest {
         ControlCharacters.assertNone(text);
         assertTrue(text.startsWith("x\\x1b[31mRED"), text);
         String json = commands.counts(true, "e0e0");
-        assertNoRawControls(json);
+        ControlCharacters.assertNoneInJson(json);
         assertTrue(json.contains("\"name\":\"x\\u001b[31mRED"), json);
         String unknown = refused(() -> commands.counts(false, "no" + ControlCharacters.HOSTILE));
         ControlCharacters.assertNone(unknown);
@@ -263,7 +256,7 @@ class SyscallCommandsTest {
         assertTrue(json.contains("\"tracker\":\"syscall\",\"type\":\"syscall\",\"container\":{\"id\":\"" + WEB.id()), json);
         assertTrue(json.contains("\"comm\":\"x\\u001b[31mRED"), json);
         assertTrue(json.endsWith("\"nr\":0,\"name\":\"read\",\"args\":[3,32765,4096,0,0,0],\"ret\":12,\"duration_ns\":2500}"), json);
-        assertNoRawControls(printed());
+        ControlCharacters.assertNoneInJson(printed());
 
         bytes.reset();
         commands.trace("1", "0", "1000", "100", false, "web");

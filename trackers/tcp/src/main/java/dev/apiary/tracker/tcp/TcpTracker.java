@@ -5,6 +5,7 @@ import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.EventType;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Path;
@@ -80,13 +81,6 @@ public final class TcpTracker implements Tracker {
         this.config = config;
     }
 
-    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
-    static int ringBytes(int kib) {
-        long bytes = Math.max(4096L, (long) kib * 1024);
-        long p = Long.highestOneBit(bytes);
-        return (int) (p < bytes ? p << 1 : p);
-    }
-
     @Override
     public String name() {
         return NAME;
@@ -123,7 +117,7 @@ public final class TcpTracker implements Tracker {
     /** Between open and load: checks the record layout and applies the settings. */
     void configure(BpfObject o, TcpDecoder decoder) {
         decoder.verify(o.btf());
-        o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         o.map("tcp_owners").setMaxEntries(config.sockets());
         o.map("tcp_listeners").setMaxEntries(config.listeners());
         o.globals().set(STATE_CHANGES, config.state_changes());

@@ -2,16 +2,10 @@ package dev.apiary.tracker.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.apiary.sdk.testing.Metatypes;
 import java.util.Map;
 import org.apache.felix.metatype.AD;
-import org.apache.felix.metatype.MetaData;
-import org.apache.felix.metatype.MetaDataReader;
-import org.apache.felix.metatype.OCD;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,31 +16,12 @@ import org.junit.jupiter.api.Test;
  */
 class TcpConfigTest {
 
-    private static Map<String, AD> attributes() throws Exception {
-        Path xml = Path.of("target/classes/OSGI-INF/metatype/" + TcpTracker.PID + ".xml");
-        try (InputStream in = Files.newInputStream(xml)) {
-            MetaData data = new MetaDataReader().parse(in);
-            assertNotNull(data, xml + " declares nothing");
-            assertEquals(TcpTracker.PID, ((org.apache.felix.metatype.Designate) data.getDesignates().get(0)).getPid());
-            OCD ocd = (OCD) data.getObjectClassDefinitions().values().iterator().next();
-            @SuppressWarnings("unchecked")
-            Map<String, AD> ads = ocd.getAttributeDefinitions();
-            return ads;
-        }
-    }
-
     @Test
     void theMetatypeRefusesValuesOutOfRange() throws Exception {
-        Map<String, AD> ads = attributes();
+        Map<String, AD> ads = Metatypes.attributes(TcpTracker.PID);
         assertEquals(java.util.List.of("ring.kb", "state.changes", "table.queue", "sockets", "listeners"),
                 java.util.List.copyOf(ads.keySet()));
-        AD ring = ads.get("ring.kb");
-        assertEquals("256", ring.getMin());
-        assertEquals("1048576", ring.getMax());
-        assertFalse(ring.validate("1").isEmpty(), "1 KiB refused");
-        assertFalse(ring.validate("2000000").isEmpty(), "2 GiB refused");
-        assertFalse(ring.validate("lots").isEmpty(), "not a number");
-        assertEquals("", ring.validate("16384"));
+        Metatypes.assertRingKb(ads, 16384);
         AD states = ads.get("state.changes");
         assertEquals(org.osgi.service.metatype.AttributeDefinition.BOOLEAN, states.getType());
         assertEquals(java.util.List.of("false"), java.util.List.of(states.getDefaultValue()), "off by default");
@@ -58,13 +33,5 @@ class TcpConfigTest {
             assertFalse(ad.validate("2000000").isEmpty(), key + "=2000000");
             assertEquals("", ad.validate(ad.getDefaultValue()[0]), key + "'s default");
         }
-    }
-
-    @Test
-    void theRingIsAPowerOfTwoOfAtLeastAPage() {
-        assertEquals(16 << 20, TcpTracker.ringBytes(16384));
-        assertEquals(512 * 1024, TcpTracker.ringBytes(300));
-        assertEquals(4096, TcpTracker.ringBytes(1));
-        assertEquals(1 << 30, TcpTracker.ringBytes(1048576));
     }
 }

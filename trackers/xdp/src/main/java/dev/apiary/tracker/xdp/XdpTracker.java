@@ -5,6 +5,7 @@ import dev.apiary.bpf.BpfLink;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.BpfProgram;
 import dev.apiary.bpf.TcHook;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventType;
@@ -92,12 +93,6 @@ public final class XdpTracker implements Tracker {
         this.config = config;
     }
 
-    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
-    static int ringBytes(int kib) {
-        long bytes = Math.max(4096L, (long) kib * 1024);
-        long p = Long.highestOneBit(bytes);
-        return (int) (p < bytes ? p << 1 : p);
-    }
 
     @Override
     public String name() {
@@ -131,7 +126,7 @@ public final class XdpTracker implements Tracker {
     /** Checks the object's layouts and sizes its ring and flow table from the settings; before load. */
     void configure(BpfObject o) {
         XdpLayouts.verify(o.btf());
-        o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         o.map("xdp_flows").setMaxEntries(config.flows());
     }
 

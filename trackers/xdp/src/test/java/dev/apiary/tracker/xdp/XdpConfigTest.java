@@ -78,14 +78,6 @@ class XdpConfigTest {
         }
     }
 
-    @Test
-    void theRingIsAPowerOfTwoOfAtLeastAPage() {
-        assertEquals(1 << 20, XdpTracker.ringBytes(1024));
-        assertEquals(512 * 1024, XdpTracker.ringBytes(300));
-        assertEquals(256 * 1024, XdpTracker.ringBytes(256));
-        assertEquals(4096, XdpTracker.ringBytes(1));
-        assertEquals(1 << 30, XdpTracker.ringBytes(1048576));
-    }
 
     private static BpfObject configured(Map<String, ?> settings) {
         BpfObject obj = BpfObject.open(PacketTrackerBpfTest.OBJECT);

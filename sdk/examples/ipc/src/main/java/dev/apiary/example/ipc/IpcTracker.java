@@ -1,6 +1,7 @@
 package dev.apiary.example.ipc;
 
 import dev.apiary.bpf.BpfObject;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
@@ -72,12 +73,6 @@ public final class IpcTracker implements Tracker {
         this.config = config;
     }
 
-    /** The ring's size in bytes for {@code kib} KiB: the next power of two, at least a page. */
-    static int ringBytes(int kib) {
-        long bytes = Math.max(4096L, (long) kib * 1024);
-        long p = Long.highestOneBit(bytes);
-        return (int) (p < bytes ? p << 1 : p);
-    }
 
     @Override
     public String name() {
@@ -115,7 +110,7 @@ public final class IpcTracker implements Tracker {
 
     /** Sizes the ring and the transfer counters from the settings; before load. */
     void configure(BpfObject o) {
-        o.map("apiary_events").setMaxEntries(ringBytes(config.ring_kb()));
+        o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         o.map("ipc_flows").setMaxEntries(config.flows());
     }
 

@@ -98,13 +98,6 @@ class IpcConfigTest {
         tracker.stop();
     }
 
-    @Test
-    void theRingIsAPowerOfTwoOfAtLeastAPage() {
-        assertEquals(1 << 20, IpcTracker.ringBytes(1024));
-        assertEquals(256 * 1024, IpcTracker.ringBytes(256));
-        assertEquals(4096, IpcTracker.ringBytes(1));
-        assertEquals(1 << 30, IpcTracker.ringBytes(1048576));
-    }
 
     /** Feeds {@code n} pipe events to the tracker's history subscription; the events it then keeps. */
     private int fill(IpcTracker tracker, int n) {
