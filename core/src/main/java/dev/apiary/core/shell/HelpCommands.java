@@ -58,7 +58,13 @@ public final class HelpCommands {
     }
 
     @Descriptor("the shell's greeting: version, trackers running, where the log is")
-    public String banner() {
+    public void banner() {
+        // Printed, not returned: the shell's start-up script does not print what commands return.
+        System.out.print(greeting());
+        System.out.flush();
+    }
+
+    String greeting() {
         List<String> running = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (TrackerBundle t : runtime.trackers().bundles()) {
