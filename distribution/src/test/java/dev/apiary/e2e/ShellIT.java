@@ -51,7 +51,7 @@ class ShellIT {
 
             keys.write("help\n".getBytes(StandardCharsets.UTF_8));
             keys.flush();
-            String help = await(seen, "tcp:connections", 30);
+            String help = await(seen, "xdp:stats", 30);
             for (String expected : new String[] {"apiary:status", "tracker:config", "exec:ps", "file:top", "syscall:top",
                     "ns:show", "xdp:attach"}) {
                 assertTrue(help.contains(expected), expected + " in help: " + help);

@@ -234,7 +234,7 @@ public final class ApiaryCommands {
     }
 
     private static final Table EVENT_LINE = Table.of(Column.left("TIME").width(12), Column.left("CONTAINER").width(16),
-            Column.left("TRACKER").min(7), Column.left("TYPE").min(6), Column.right("PID").min(7), Column.left("COMM").width(16),
+            Column.left("TRACKER").min(7), Column.left("TYPE").min(6), Column.right("PID").min(7), Column.left("COMM").min(16),
             Column.left("DETAILS"));
 
     private static String row(Event e) {

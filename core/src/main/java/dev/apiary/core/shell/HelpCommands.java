@@ -29,7 +29,8 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = HelpCommands.class, property = {
         "osgi.command.scope=apiary",
         "osgi.command.function=help",
-        "osgi.command.function=banner"})
+        "osgi.command.function=banner",
+        "osgi.command.function=exit"})
 public final class HelpCommands {
 
     private static final String SCOPE = "osgi.command.scope";
@@ -62,6 +63,19 @@ public final class HelpCommands {
         // Printed, not returned: the shell's start-up script does not print what commands return.
         System.out.print(greeting());
         System.out.flush();
+    }
+
+    @Descriptor("stop Apiary: every tracker detaches, the shell ends (Ctrl-D does the same)")
+    public String exit() {
+        // From another thread: the framework's stop waits for this command's bundle to stop.
+        Thread.ofPlatform().name("apiary-exit").start(() -> {
+            try {
+                bundleContext.getBundle(0).stop();
+            } catch (Exception | LinkageError e) {
+                // the framework is stopping already
+            }
+        });
+        return "stopping Apiary";
     }
 
     String greeting() {
