@@ -66,7 +66,7 @@ class SyscallTrackerIT {
                 HeadlessRuntime.Result r = runtime.command("syscall:counts " + name + " --json");
                 assertEquals(0, r.status(), r.toString());
                 counts = JSON.readTree(r.out());
-                if (count(counts, "openat") >= N && count(counts, "read") >= N) {
+                if (count(counts, "openat") >= N && count(counts, "read") >= N && count(counts, "execve") >= N) {
                     break;
                 }
                 Thread.sleep(500);
