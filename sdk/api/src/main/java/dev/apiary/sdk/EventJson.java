@@ -136,12 +136,31 @@ public final class EventJson {
         return out;
     }
 
+    /** {@link #container} written straight to {@code out}: no map per event on the log's path. */
     private static void writeContainer(ContainerRef c, StringBuilder out) {
         if (c.isHost()) {
             out.append(HOST_JSON);
             return;
         }
-        Json.write(out, container(c));
+        out.append("{\"id\":");
+        Json.write(out, c.id());
+        out.append(",\"name\":");
+        Json.write(out, c.name());
+        out.append(",\"image\":");
+        Json.write(out, c.image());
+        out.append(",\"runtime\":");
+        Json.write(out, c.runtime());
+        if (!c.pod().isEmpty()) {
+            out.append(",\"pod\":");
+            Json.write(out, c.pod());
+            out.append(",\"namespace\":");
+            Json.write(out, c.namespace());
+        }
+        if (!c.labels().isEmpty()) {
+            out.append(",\"labels\":");
+            Json.write(out, new TreeMap<>(c.labels()));
+        }
+        out.append('}');
     }
 
     private static final String HOST_JSON = Json.of(container(ContainerRef.HOST));

@@ -99,7 +99,8 @@ public final class ContainerWord {
             throw new IllegalArgumentException("give one container (a name, an id prefix or 'host'), not "
                     + words.length + ": " + Text.safe(String.join(" ", words)));
         }
-        return new Choice(List.of(resolve(words[0], candidates(containers, seen), running(containers, seen))));
+        List<Container> known = known(containers);
+        return new Choice(List.of(resolve(words[0], candidates(known, seen), running(known, seen))));
     }
 
     /**
@@ -110,8 +111,9 @@ public final class ContainerWord {
         if (words == null || words.length == 0) {
             return Choice.ALL;
         }
-        List<ContainerRef> candidates = candidates(containers, seen);
-        List<ContainerRef> running = running(containers, seen);
+        List<Container> known = known(containers);
+        List<ContainerRef> candidates = candidates(known, seen);
+        List<ContainerRef> running = running(known, seen);
         Map<String, ContainerRef> chosen = new LinkedHashMap<>();
         for (String w : words) {
             ContainerRef c = resolve(w, candidates, running);
@@ -182,32 +184,22 @@ public final class ContainerWord {
                 + " (or 'host')";
     }
 
-    private static List<ContainerRef> running(Containers containers, Collection<ContainerRef> seen) {
+    private static List<Container> known(Containers containers) {
+        return containers == null ? List.of() : containers.list();
+    }
+
+    private static List<ContainerRef> running(List<Container> known, Collection<ContainerRef> seen) {
         List<ContainerRef> running = new ArrayList<>(seen);
-        if (containers != null) {
-            containers.list().stream().filter(Container::running).map(Container::ref).forEach(running::add);
-        }
+        known.stream().filter(Container::running).map(Container::ref).forEach(running::add);
         return running;
     }
 
-    private static List<ContainerRef> candidates(Containers containers, Collection<ContainerRef> seen) {
+    /** Running ones first, then what the command has seen: a stopped container that shares a name or prefix comes after. */
+    private static List<ContainerRef> candidates(List<Container> known, Collection<ContainerRef> seen) {
         List<ContainerRef> out = new ArrayList<>();
-        if (containers != null) {
-            // Running ones first: a stopped container that shares a name or prefix comes after.
-            for (Container c : containers.list()) {
-                if (c.running()) {
-                    out.add(c.ref());
-                }
-            }
-            out.addAll(seen);
-            for (Container c : containers.list()) {
-                if (!c.running()) {
-                    out.add(c.ref());
-                }
-            }
-            return out;
-        }
+        known.stream().filter(Container::running).map(Container::ref).forEach(out::add);
         out.addAll(seen);
+        known.stream().filter(c -> !c.running()).map(Container::ref).forEach(out::add);
         return out;
     }
 }
