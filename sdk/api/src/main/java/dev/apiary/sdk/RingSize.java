@@ -11,6 +11,18 @@ public final class RingSize {
     /** The largest ring: 1 GiB (the metatype of {@code ring.kb} allows at most 1048576 KiB). */
     public static final int MAX_BYTES = 1 << 30;
 
+    /**
+     * What every tracker's {@code ring.kb} attribute says and allows, for its
+     * {@code @AttributeDefinition(description = RingSize.DESCRIPTION, min = RingSize.MIN_KIB,
+     * max = RingSize.MAX_KIB)}: one wording and one range for all of them.
+     */
+    public static final String DESCRIPTION = "Size of the ring buffer the kernel sends events through, KiB "
+            + "(rounded up to a power of two)";
+    /** The smallest {@code ring.kb} a tracker allows. */
+    public static final String MIN_KIB = "256";
+    /** The largest {@code ring.kb} a tracker allows: {@link #MAX_BYTES}. */
+    public static final String MAX_KIB = "1048576";
+
     private RingSize() {
     }
 

@@ -59,8 +59,8 @@ public final class ${trackerClass}Tracker implements Tracker {
     public @interface Config {
 
         // A record is 336 bytes: 256 KiB hold some 780 opens while the reader is away.
-        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
-                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        @AttributeDefinition(description = RingSize.DESCRIPTION,
+                min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
         int ring_kb() default 256;
 
         @AttributeDefinition(description = "Only opens whose flags hold all of these bits are sent, a decimal "

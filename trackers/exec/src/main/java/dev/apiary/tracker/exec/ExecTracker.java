@@ -42,8 +42,8 @@ public final class ExecTracker implements Tracker {
          * 16 MiB holds some 150,000 of them, a whole fork+exec storm of this machine's fastest
          * rate while the reader is starved of CPU by the storm itself (Falco's default is 8 MiB per CPU).
          */
-        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
-                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        @AttributeDefinition(description = RingSize.DESCRIPTION,
+                min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
         int ring_kb() default 16384;
 
         @AttributeDefinition(description = "Events that may wait for the process table of exec:ps before "

@@ -43,8 +43,8 @@ public final class FileTracker implements Tracker {
          * relative path is resolved): 32 MiB hold some 200,000 of them, an open storm of a whole
          * second at the development machine's rate while the reader is starved of CPU by the storm.
          */
-        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
-                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        @AttributeDefinition(description = RingSize.DESCRIPTION,
+                min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
         int ring_kb() default 32768;
 
         @AttributeDefinition(description = "(container, file) entries whose bytes the kernel adds up for file:top; "

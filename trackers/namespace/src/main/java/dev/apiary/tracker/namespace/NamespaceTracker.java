@@ -50,8 +50,8 @@ public final class NamespaceTracker implements Tracker {
          * cgroup mkdir and attach per hierarchy on a v1 hybrid): 4 MiB holds the starts of a few
          * hundred containers at once.
          */
-        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
-                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        @AttributeDefinition(description = RingSize.DESCRIPTION,
+                min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
         int ring_kb() default 4096;
 
         @AttributeDefinition(description = "Also report the container runtimes' own tasks on the host (runc*, crun, "

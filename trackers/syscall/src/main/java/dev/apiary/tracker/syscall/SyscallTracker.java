@@ -43,8 +43,8 @@ public final class SyscallTracker implements Tracker {
             description = "System calls counted per container in the kernel; a rate-limited trace of one container")
     public @interface Config {
         // Ring for the trace: 1000 events/s per CPU of 160 bytes need far less; room for bursts.
-        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
-                + "(rounded up to a power of two); only syscall:trace uses it", min = "256", max = "1048576")
+        @AttributeDefinition(description = RingSize.DESCRIPTION + "; only syscall:trace uses it",
+                min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
         int ring_kb() default 1024;
 
         @AttributeDefinition(description = "How often the kernel's counters are read, ms: how fresh syscall:top "

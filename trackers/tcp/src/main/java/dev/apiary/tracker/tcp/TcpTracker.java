@@ -48,8 +48,8 @@ public final class TcpTracker implements Tracker {
          * between): 16 MiB holds some 9,000 connections' worth while the reader is starved of
          * CPU by a connect storm.
          */
-        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
-                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        @AttributeDefinition(description = RingSize.DESCRIPTION,
+                min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
         int ring_kb() default 16384;
 
         @AttributeDefinition(description = "Also send a 'state' record for every other TCP state change "

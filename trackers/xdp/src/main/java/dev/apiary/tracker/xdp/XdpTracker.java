@@ -56,8 +56,8 @@ public final class XdpTracker implements Tracker {
     public @interface Config {
 
         // Only captures use the ring, rate-limited: a few hundred 216-byte records a second per CPU.
-        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
-                + "(rounded up to a power of two); only xdp:capture uses it", min = "256", max = "1048576")
+        @AttributeDefinition(description = RingSize.DESCRIPTION + "; only xdp:capture uses it",
+                min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
         int ring_kb() default 1024;
 
         @AttributeDefinition(description = "Packets xdp:capture samples per second per CPU, at most (a per-CPU "

@@ -2,19 +2,13 @@ package dev.apiary.tracker.xdp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.testing.TestConfig;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.felix.metatype.AD;
-import org.apache.felix.metatype.MetaData;
-import org.apache.felix.metatype.MetaDataReader;
-import org.apache.felix.metatype.OCD;
+import dev.apiary.sdk.testing.Metatypes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,22 +19,10 @@ import org.junit.jupiter.api.Test;
  */
 class XdpConfigTest {
 
-    private static Map<String, AD> attributes() throws Exception {
-        Path xml = Path.of("target/classes/OSGI-INF/metatype/" + XdpTracker.PID + ".xml");
-        try (InputStream in = Files.newInputStream(xml)) {
-            MetaData data = new MetaDataReader().parse(in);
-            assertNotNull(data, xml + " declares nothing");
-            assertEquals(XdpTracker.PID, ((org.apache.felix.metatype.Designate) data.getDesignates().get(0)).getPid());
-            OCD ocd = (OCD) data.getObjectClassDefinitions().values().iterator().next();
-            @SuppressWarnings("unchecked")
-            Map<String, AD> ads = ocd.getAttributeDefinitions();
-            return ads;
-        }
-    }
 
     @Test
     void theMetatypeRefusesValuesOutOfRange() throws Exception {
-        Map<String, AD> ads = attributes();
+        Map<String, AD> ads = Metatypes.attributes(XdpTracker.PID);
         assertEquals(List.of("ring.kb", "capture.rate", "flows", "check.ms"), List.copyOf(ads.keySet()));
         AD ring = ads.get("ring.kb");
         assertEquals("256", ring.getMin());

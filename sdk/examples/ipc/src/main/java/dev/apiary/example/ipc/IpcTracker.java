@@ -45,8 +45,8 @@ public final class IpcTracker implements Tracker {
     public @interface Config {
 
         // Records are 96 to 224 bytes: 1 MiB holds some 5,000 of a burst of kills or pipelines.
-        @AttributeDefinition(description = "Size of the ring buffer the kernel sends events through, KiB "
-                + "(rounded up to a power of two)", min = "256", max = "1048576")
+        @AttributeDefinition(description = RingSize.DESCRIPTION,
+                min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
         int ring_kb() default 1024;
 
         @AttributeDefinition(description = "Events kept for ipc:signals and ipc:events, the oldest going first",

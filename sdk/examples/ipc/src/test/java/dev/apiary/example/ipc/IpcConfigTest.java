@@ -2,7 +2,6 @@ package dev.apiary.example.ipc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.sdk.Containers;
@@ -13,16 +12,12 @@ import dev.apiary.sdk.TrackerContext;
 import dev.apiary.sdk.testing.TestConfig;
 import dev.apiary.sdk.testing.TestContainers;
 import dev.apiary.sdk.testing.TestEvents;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.felix.metatype.AD;
-import org.apache.felix.metatype.MetaData;
-import org.apache.felix.metatype.MetaDataReader;
-import org.apache.felix.metatype.OCD;
+import dev.apiary.sdk.testing.Metatypes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,22 +42,10 @@ class IpcConfigTest {
         }
     }
 
-    private static Map<String, AD> attributes() throws Exception {
-        Path xml = Path.of("target/classes/OSGI-INF/metatype/" + IpcTracker.PID + ".xml");
-        try (InputStream in = Files.newInputStream(xml)) {
-            MetaData data = new MetaDataReader().parse(in);
-            assertNotNull(data, xml + " declares nothing");
-            assertEquals(IpcTracker.PID, ((org.apache.felix.metatype.Designate) data.getDesignates().get(0)).getPid());
-            OCD ocd = (OCD) data.getObjectClassDefinitions().values().iterator().next();
-            @SuppressWarnings("unchecked")
-            Map<String, AD> ads = ocd.getAttributeDefinitions();
-            return ads;
-        }
-    }
 
     @Test
     void theMetatypeRefusesValuesOutOfRange() throws Exception {
-        Map<String, AD> ads = attributes();
+        Map<String, AD> ads = Metatypes.attributes(IpcTracker.PID);
         assertEquals(List.of("ring.kb", "history", "flows"), List.copyOf(ads.keySet()));
         AD ring = ads.get("ring.kb");
         assertEquals("256", ring.getMin());
