@@ -8,5 +8,5 @@
  * access to this code ({@code --enable-native-access}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.apiary.bpf;

@@ -161,6 +161,12 @@ class TrackerLifecycleIT {
         assertTrue(HeadlessRuntime.lists(runtime.command("tracker:list"), "faulty", "failed"));
         uninstall("faulty");
 
+        // A decoder whose Java layout differs from the object's struct: refused before anything loads.
+        runtime.assertRefused("tracker:install " + variant("layout", Map.of()), "failed: struct apiary_event_header "
+                + "in the BPF object does not match the Java layout");
+        assertTrue(HeadlessRuntime.lists(runtime.command("tracker:list"), "faulty", "failed"));
+        uninstall("faulty");
+
         runtime.assertRefused("tracker:install " + variant("throw", Map.of()), "failed: start() threw "
                 + "java.lang.IllegalStateException: told to fail (faulty.mode = throw) "
                 + "(at dev.apiary.test.faulty.FaultyTracker.start(FaultyTracker.java:");

@@ -5,6 +5,7 @@ import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.Bytes;
 import dev.apiary.bpf.PinnedMap;
 import dev.apiary.bpf.RingBuffer;
+import dev.apiary.bpf.WatchRules;
 import dev.apiary.core.dispatch.Dispatcher;
 import dev.apiary.core.dispatch.RingSource;
 import dev.apiary.sdk.Containers;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 final class BundleTrackerContext implements TrackerContext {
 
     static final String EVENTS_MAP = "apiary_events";
-    static final String WATCHED_MAP = "apiary_watched";
+    static final String WATCHED_MAP = WatchRules.MAP;
     static final String WAKEUP_GLOBAL = "apiary_wakeup_bytes";
 
     private static final Logger LOG = LoggerFactory.getLogger(BundleTrackerContext.class);
@@ -79,12 +80,17 @@ final class BundleTrackerContext implements TrackerContext {
         resources.add(() -> objects.remove(obj));
         watched.ifPresent(shared -> obj.findMap(WATCHED_MAP).ifPresent(map -> map.reuseFd(shared.fd())));
         Optional<BpfMap> events = obj.findMap(EVENTS_MAP);
-        if (events.isPresent() && obj.globals().contains(WAKEUP_GLOBAL)) {
-            // Wake the dispatcher only once this much waits; it also polls on a short timeout.
-            obj.globals().set(WAKEUP_GLOBAL, Math.min(wakeupBytes, events.get().maxEntries() / 2));
+        if (decoder != null) {
+            // Before anything is loaded: a changed C struct refuses the start, naming the field.
+            EventDecoder.checkLayouts(decoder, obj);
         }
         if (configure != null) {
             configure.accept(obj);
+        }
+        if (events.isPresent() && obj.globals().contains(WAKEUP_GLOBAL)) {
+            // Wake the dispatcher only once this much waits (it also polls on a short timeout),
+            // at most half the ring as configure sized it.
+            obj.globals().set(WAKEUP_GLOBAL, Math.min(wakeupBytes, events.get().maxEntries() / 2));
         }
         for (PinnedMap pin : obj.reconcilePins()) {
             if (pin.outcome() == PinnedMap.Outcome.INCOMPATIBLE) {

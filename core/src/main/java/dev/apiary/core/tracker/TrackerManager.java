@@ -3,6 +3,7 @@ package dev.apiary.core.tracker;
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.core.dispatch.Dispatcher;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventTypes;
 import dev.apiary.sdk.Tracker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,6 +131,8 @@ public final class TrackerManager implements AutoCloseable {
     private void start(TrackerHandle handle) {
         long began = System.nanoTime();
         try {
+            // Its events name their tracker and type from this one declaration (Event.tracker()).
+            EventTypes.bind(handle.name(), handle.tracker().events());
             handle.tracker().start(handle.contextForStart());
             handle.running(Duration.ofNanos(System.nanoTime() - began));
             LOG.info("tracker {} running ({} ms)", handle.name(), handle.startTime().toMillis());

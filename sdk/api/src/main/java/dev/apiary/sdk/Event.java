@@ -9,13 +9,13 @@ import java.util.Map;
  * <pre>{@code
  * public record ExecEvent(EventHeader header, ContainerRef container,
  *         @FieldDoc("the executable's path") String path, ...) implements Event {
- *     public String tracker() { return "exec"; }
- *     public String type() { return "exec"; }
  * }
  * }</pre>
  *
  * The record's own components after {@code header} and {@code container} are the event's
- * fields: they become table columns and JSON keys, in declaration order.
+ * fields: they become table columns and JSON keys, in declaration order. Its tracker and type
+ * are those of its declaration in {@link Tracker#events()} (see {@link EventTypes}); a record
+ * class that carries several types overrides {@link #type()}.
  */
 public interface Event {
 
@@ -25,11 +25,25 @@ public interface Event {
     /** The container the task ran in. */
     ContainerRef container();
 
-    /** The name of the tracker that produced it, as in {@code tracker:list}. */
-    String tracker();
+    /**
+     * The name of the tracker that produced it, as in {@code tracker:list}: the tracker whose
+     * {@link Tracker#events()} declares its class.
+     *
+     * @throws IllegalStateException when no started tracker declares its class
+     */
+    default String tracker() {
+        return EventTypes.tracker(this);
+    }
 
-    /** The event type, unique within its tracker: "exec", "exit", ... */
-    String type();
+    /**
+     * The event type, unique within its tracker: "exec", "exit", ... By default the one type
+     * its class is declared for in {@link Tracker#events()}.
+     *
+     * @throws IllegalStateException when no started tracker declares its class, or declares it for several types
+     */
+    default String type() {
+        return EventTypes.type(this);
+    }
 
     /** The tracker's own fields by name, in display order. */
     default Map<String, Object> fields() {

@@ -14,12 +14,14 @@ public interface TrackerContext {
 
     /**
      * Opens the BPF object at {@code resource} in the tracker's own bundle (e.g.
-     * {@code "bpf/exec.bpf.o"}), lets {@code configure} set its globals and map sizes,
-     * loads it, attaches every program, and, when it has an {@code apiary_events} ring
-     * buffer, dispatches its records through {@code decoder}.
+     * {@code "bpf/exec.bpf.o"}), checks the decoder's {@linkplain EventDecoder#layouts() layouts}
+     * against its BTF, lets {@code configure} set its globals and map sizes, loads it, attaches
+     * every program, and, when it has an {@code apiary_events} ring buffer, dispatches its records
+     * through {@code decoder}.
      *
-     * <p>Core sets {@code apiary_wakeup_bytes} and reuses its own watched-containers map for
-     * a map named {@code apiary_watched} (see {@code apiary/watch.h}) before {@code configure} runs.
+     * <p>Core reuses its own watched-containers map for a map named {@code apiary_watched} (see
+     * {@code apiary/watch.h}) before {@code configure} runs, and sets {@code apiary_wakeup_bytes}
+     * after it, from the ring's size as {@code configure} left it.
      *
      * @param decoder the record decoder, or null when the object has no ring buffer
      * @return the loaded object, owned by core: read its maps, never close it

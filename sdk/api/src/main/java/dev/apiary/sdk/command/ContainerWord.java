@@ -138,12 +138,35 @@ public final class ContainerWord {
     }
 
     private static ContainerRef resolve(String word, Collection<ContainerRef> candidates, Collection<ContainerRef> running) {
+        return resolve(word, candidates, running, true);
+    }
+
+    /**
+     * The one container {@code word} names among those core knows and {@code seen}, for a
+     * command that acts on a container and has nothing to do on the host ({@code ns:show web}).
+     *
+     * @param whyNotHost what to say when the word is {@code host}, e.g. "the host has no
+     *        container namespaces of its own"
+     * @throws IllegalArgumentException the kit's texts (none, several), without offering 'host'
+     */
+    public static ContainerRef container(String word, Containers containers, Collection<ContainerRef> seen, String whyNotHost) {
+        List<Container> known = known(containers);
+        String w = word == null ? "" : word.strip();
+        if (w.equals(ContainerRef.HOST_ID)) {
+            throw new IllegalArgumentException("give a container: " + whyNotHost);
+        }
+        return resolve(w, candidates(known, seen), running(known, seen), false);
+    }
+
+    private static ContainerRef resolve(String word, Collection<ContainerRef> candidates, Collection<ContainerRef> running,
+            boolean hostToo) {
         String w = word == null ? "" : word.strip();
         if (w.startsWith("/")) {
             w = w.substring(1); // Docker's own spelling of a name
         }
         if (w.isEmpty()) {
-            throw new IllegalArgumentException("give a container name, an id prefix or 'host'");
+            throw new IllegalArgumentException(hostToo ? "give a container name, an id prefix or 'host'"
+                    : "give a container name or an id prefix");
         }
         if (w.equals(ContainerRef.HOST_ID)) {
             return ContainerRef.HOST;
@@ -173,15 +196,20 @@ public final class ContainerWord {
                     + " containers' ids: " + prefixed.stream().map(c -> Text.safe(c.displayName()) + " (" + c.shortId() + ")")
                     .collect(Collectors.joining(", ")) + "; give more of the id or the name");
         }
-        throw new IllegalArgumentException(notFound(w, running));
+        throw new IllegalArgumentException(notFound(w, running, hostToo));
     }
 
-    /** "no container named X; running: a, b, c", the one text for a word that names nothing. */
+    /** "no container named X; running: a, b, c (or 'host')", the one text for a word that names nothing. */
     public static String notFound(String word, Collection<ContainerRef> known) {
+        return notFound(word, known, true);
+    }
+
+    /** {@link #notFound(String, Collection)}, offering 'host' only when {@code hostToo}: for commands that take it. */
+    public static String notFound(String word, Collection<ContainerRef> known, boolean hostToo) {
         String names = known.stream().filter(c -> !c.isHost()).map(c -> Text.safe(c.displayName()))
                 .distinct().sorted().collect(Collectors.joining(", "));
         return "no container named " + Text.safe(word) + "; running: " + (names.isEmpty() ? "none" : names)
-                + " (or 'host')";
+                + (hostToo ? " (or 'host')" : "");
     }
 
     private static List<Container> known(Containers containers) {

@@ -58,6 +58,25 @@ public final class Options {
         return duration("--interval", value);
     }
 
+    /**
+     * An {@code --interval} from {@code min} to {@code max}.
+     *
+     * @throws IllegalArgumentException "--interval: '10ms' is out of range; give 100ms to 1h", or as {@link #interval}
+     */
+    public static Duration interval(String value, Duration min, Duration max) {
+        return duration("--interval", value, min, max);
+    }
+
+    /** A duration of option {@code name} from {@code min} to {@code max}, spelled as for {@link #interval}. */
+    public static Duration duration(String name, String value, Duration min, Duration max) {
+        Duration d = duration(name, value);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + ": '" + Text.safe(value.strip()) + "' is out of range; give "
+                    + format(min) + " to " + format(max));
+        }
+        return d;
+    }
+
     /** A duration of option {@code name}, spelled as for {@link #interval}. */
     public static Duration duration(String name, String value) {
         String v = value == null ? "" : value.strip();

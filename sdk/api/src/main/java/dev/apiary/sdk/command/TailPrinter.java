@@ -10,7 +10,8 @@ import java.util.function.Function;
  * The loop of every live tail command: take events from a {@link Tail} on the command's own
  * thread and print one line each, until {@code count} lines, Ctrl-C (an interrupt) or the
  * reader going away. Printing stays on the command's thread because Gogo routes that
- * thread's {@code System.out} to the session's terminal or control-socket client.
+ * thread's {@code System.out} to the session's terminal or control-socket client. A tail
+ * may also end after a given time.
  */
 public final class TailPrinter {
 
@@ -30,10 +31,24 @@ public final class TailPrinter {
      */
     public static long print(Tail tail, long count, PrintStream out, PrintStream err,
             Function<? super Event, String> line) throws InterruptedException {
+        return print(tail, count, null, out, err, line);
+    }
+
+    /**
+     * {@link #print(Tail, long, PrintStream, PrintStream, Function)} for at most {@code limit}
+     * (null for no limit): a capture that ends by itself ({@code xdp:capture --duration 10s}).
+     */
+    public static long print(Tail tail, long count, Duration limit, PrintStream out, PrintStream err,
+            Function<? super Event, String> line) throws InterruptedException {
         long printed = 0;
+        long deadline = limit == null ? 0 : System.nanoTime() + limit.toNanos();
         try {
             while (count == 0 || printed < count) {
-                Event e = tail.poll(POLL);
+                long left = limit == null ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                Event e = tail.poll(left > POLL.toNanos() ? POLL : Duration.ofNanos(left));
                 if (e == null) {
                     out.flush();
                     if (out.checkError()) {

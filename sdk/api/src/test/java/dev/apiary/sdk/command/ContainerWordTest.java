@@ -101,4 +101,15 @@ class ContainerWordTest {
                 () -> ContainerWord.choose(new String[] {"web", "db"}, CORE));
         assertEquals("give one container (a name, an id prefix or 'host'), not 2: web db", e.getMessage());
     }
+
+    @Test
+    void aCommandThatActsOnAContainerRefusesTheHostAndDoesNotOfferIt() {
+        assertSame(WEB, ContainerWord.container("web", CORE, List.of(), "the host has no limits of its own"));
+        IllegalArgumentException host = assertThrows(IllegalArgumentException.class,
+                () -> ContainerWord.container("host", CORE, List.of(), "the host has no limits of its own"));
+        assertEquals("give a container: the host has no limits of its own", host.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> ContainerWord.container("nginx", CORE, List.of(), "-"));
+        assertEquals("no container named nginx; running: db, web", none.getMessage());
+    }
 }

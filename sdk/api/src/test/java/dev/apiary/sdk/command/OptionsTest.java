@@ -26,6 +26,19 @@ class OptionsTest {
     }
 
     @Test
+    void aRangedIntervalNamesItsRange() {
+        assertEquals(Duration.ofSeconds(2), Options.interval("2s", Duration.ofMillis(100), Duration.ofHours(1)));
+        for (String bad : new String[] {"50ms", "2h"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Options.interval(bad, Duration.ofMillis(100), Duration.ofHours(1)));
+            assertEquals("--interval: '" + bad + "' is out of range; give 100ms to 1h", e.getMessage());
+        }
+        IllegalArgumentException word = assertThrows(IllegalArgumentException.class,
+                () -> Options.duration("--duration", "soon", Duration.ofSeconds(1), Duration.ofMinutes(1)));
+        assertEquals("--duration: 'soon' is not a duration; give e.g. 500ms, 2s or 1m", word.getMessage());
+    }
+
+    @Test
     void countsAreWholeNumbersFromZero() {
         assertEquals(0, Options.count("0"));
         assertEquals(25, Options.count("25"));

@@ -8,6 +8,7 @@ import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.EventTypes;
 import dev.apiary.sdk.Subscription;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
@@ -32,6 +33,8 @@ import java.util.function.Consumer;
  * <li>opens the object from the test classpath (the tracker's {@code target/classes}, e.g.
  *     {@code bpf/exec.bpf.o}), named after the tracker, with a pin folder of this context's own
  *     ({@code /sys/fs/bpf/apiary-test-<tracker>-<random>}, made only when a map is pinned);</li>
+ * <li>with a decoder, checks the event header and the decoder's {@linkplain EventDecoder#layouts() layouts}
+ *     against the object's BTF;</li>
  * <li>runs the tracker's {@code configure};</li>
  * <li>reconciles pinned maps, loads;</li>
  * <li>watches everything: enters the watch-all key (0 → 1) in {@code apiary_watched}, as core
@@ -89,6 +92,19 @@ public final class TestTrackerContext implements TrackerContext, AutoCloseable {
         this.pinFolder = Path.of("/sys/fs/bpf/apiary-test-" + trackerName + "-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
+    /**
+     * Starts {@code tracker} with this context as core starts it: binds its
+     * {@linkplain Tracker#events() event types} ({@link EventTypes#bind(Tracker)}), then calls
+     * {@link Tracker#start}.
+     *
+     * @return the tracker
+     */
+    public <T extends Tracker> T start(T tracker) throws Exception {
+        EventTypes.bind(tracker);
+        tracker.start(this);
+        return tracker;
+    }
+
     /** Leaves {@code apiary_watched} empty in the objects loaded from now on: no task is watched. */
     public TestTrackerContext watchingNothing() {
         watchAll = false;
@@ -110,6 +126,9 @@ public final class TestTrackerContext implements TrackerContext, AutoCloseable {
         if (decoder != null && obj.findMap(EVENTS_MAP).isEmpty()) {
             throw new IllegalArgumentException("BPF object " + resource + " of tracker " + trackerName
                     + " has a decoder but no " + EVENTS_MAP + " ring buffer (include apiary/apiary.h)");
+        }
+        if (decoder != null) {
+            EventDecoder.checkLayouts(decoder, obj);
         }
         if (configure != null) {
             configure.accept(obj);

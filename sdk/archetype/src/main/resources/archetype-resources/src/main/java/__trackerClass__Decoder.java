@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
@@ -13,14 +12,14 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Decodes the records of {@code ${trackerName}.bpf.c} into {@link ${trackerClass}Event}s, reading
  * them in place (only the path is copied).
  *
- * <p>{@link #LAYOUT} is the Java twin of {@code struct ${trackerName}_event}. {@code verify}
- * compares it with the loaded object's BTF once; {@code decode} refuses to run before that, so
- * an object built from a changed C struct is caught when the tracker starts instead of
+ * <p>{@link #LAYOUT} is the Java twin of {@code struct ${trackerName}_event}. Core compares it
+ * with the loaded object's BTF before the tracker starts ({@code layouts()}), so an object built from a changed C struct is caught when the tracker starts instead of
  * decoding garbage. The decoder holds no per-record state: core calls it from its dispatcher
  * thread without locking.
  */
@@ -44,32 +43,17 @@ public final class ${trackerClass}Decoder implements EventDecoder {
 
     private static final long FLAGS = offset("flags"), PATH = offset("path");
 
-    // Written by the loading thread, read by the dispatcher thread.
-    private volatile boolean verified;
-
-    /**
-     * Checks the layouts against the BTF of the object that will produce the records. Call it
-     * once, after the object is opened and before its records are decoded.
-     *
-     * @return this decoder
-     * @throws dev.apiary.bpf.BpfException naming the field that differs, when the object's struct differs from {@link #LAYOUT}
-     */
-    public ${trackerClass}Decoder verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        btf.checkLayout("${trackerName}_event", LAYOUT);
-        verified = true;
-        return this;
+    /** The layouts it reads, which core checks against the object's BTF before it loads. */
+    @Override
+    public List<MemoryLayout> layouts() {
+        return List.of(LAYOUT);
     }
 
     /**
-     * @throws IllegalStateException before {@code verify}
      * @throws IllegalArgumentException for a record of another type or one too short
      */
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
-        if (!verified) {
-            throw new IllegalStateException("${trackerClass}Decoder.verify(btf) was not called for the object these records come from");
-        }
         if (header.type() != OPEN) {
             throw new IllegalArgumentException("not a ${trackerName} record type: " + header.type());
         }

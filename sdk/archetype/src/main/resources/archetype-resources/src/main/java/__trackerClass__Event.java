@@ -20,14 +20,4 @@ public record ${trackerClass}Event(EventHeader header, ContainerRef container,
 
     /** The event type, as tracker:list shows it. */
     public static final String TYPE = "open";
-
-    @Override
-    public String tracker() {
-        return ${trackerClass}Tracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
 }

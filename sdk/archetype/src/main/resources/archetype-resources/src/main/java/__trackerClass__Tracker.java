@@ -1,12 +1,12 @@
 package ${package};
 
 import dev.apiary.bpf.BpfObject;
-import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.EventType;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.util.ArrayDeque;
@@ -118,11 +118,7 @@ public final class ${trackerClass}Tracker implements Tracker {
         }
         context.subscribe("recent", EventSubscriber.of(new EventFilter(NAME, null, null), 4096,
                 e -> remember((${trackerClass}Event) e)));
-        ${trackerClass}Decoder decoder = new ${trackerClass}Decoder();
-        context.load(OBJECT, obj -> {
-            decoder.verify(obj.btf());
-            configure(obj);
-        }, decoder);
+        context.load(OBJECT, this::configure, new ${trackerClass}Decoder());
         containers = context.containers();
     }
 

@@ -9,6 +9,8 @@ import dev.apiary.bpf.EventHeader;
 import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.EventDecoder;
+import dev.apiary.sdk.EventTypes;
 import dev.apiary.sdk.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @RequiresBpf
 class ${trackerClass}BpfTest {
+
+    static {
+        // Its events name their tracker and type from the tracker's declaration, as core binds it.
+        EventTypes.bind(new ${trackerClass}Tracker(TestConfig.defaults(${trackerClass}Tracker.Config.class)));
+    }
 
     private static final Path OBJECT = Path.of("target/classes/bpf/${trackerName}.bpf.o");
     private static final int SELF = (int) ProcessHandle.current().pid();
@@ -85,7 +92,7 @@ class ${trackerClass}BpfTest {
 
         Loaded(Map<String, ?> settings) {
             obj = BpfObject.open(OBJECT);
-            ${trackerClass}Decoder decoder = new ${trackerClass}Decoder().verify(obj.btf());
+            ${trackerClass}Decoder decoder = EventDecoder.checkLayouts(new ${trackerClass}Decoder(), obj);
             new ${trackerClass}Tracker(TestConfig.of(${trackerClass}Tracker.Config.class, settings)).configure(obj);
             obj.load();
             // Outside Apiary nobody fills the watch map: watch everything, the host included.

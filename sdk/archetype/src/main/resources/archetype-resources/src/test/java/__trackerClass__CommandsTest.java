@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventTypes;
 import dev.apiary.sdk.testing.ControlCharacters;
 import dev.apiary.sdk.testing.TestConfig;
 import dev.apiary.sdk.testing.TestContainers;
@@ -23,6 +24,11 @@ import org.junit.jupiter.api.Test;
  * containers and the event stream from the SDK's test helpers ({@code dev.apiary.sdk.testing}).
  */
 class ${trackerClass}CommandsTest {
+
+    static {
+        // Its events name their tracker and type from the tracker's declaration, as core binds it.
+        EventTypes.bind(new ${trackerClass}Tracker(TestConfig.defaults(${trackerClass}Tracker.Config.class)));
+    }
 
     private static final ContainerRef WEB = TestContainers.WEB;
     private static final ContainerRef DB = TestContainers.DB;

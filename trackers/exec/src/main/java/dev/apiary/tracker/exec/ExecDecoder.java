@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
@@ -23,9 +22,9 @@ import java.util.List;
  * them in place (only the strings are copied).
  *
  * <p>The layouts below are the Java twins of {@code struct exec_event} and
- * {@code struct exit_event}. {@link #verify(Btf)} compares them with the loaded object's BTF
- * once; {@link #decode} refuses to run before that, so a BPF object built from a changed C
- * struct is caught at load instead of decoding garbage. Decoding is safe from one thread at a
+ * {@code struct exit_event}; core compares them with the loaded object's BTF before the
+ * tracker starts ({@link #layouts()}), so a BPF object built from a changed C struct is caught
+ * at load instead of decoding garbage. Decoding is safe from one thread at a
  * time per record and needs no locking: the decoder holds no per-record state.
  */
 public final class ExecDecoder implements EventDecoder {
@@ -66,34 +65,18 @@ public final class ExecDecoder implements EventDecoder {
     private static final long EXIT_START = offset(EXIT_LAYOUT, "process_start_ns"),
             LIFETIME = offset(EXIT_LAYOUT, "lifetime_ns"), STATUS = offset(EXIT_LAYOUT, "status");
 
-    // Written by the loading thread, read by the dispatcher thread.
-    private volatile boolean verified;
-
-    /**
-     * Checks both layouts against the BTF of the object that will produce the records; call
-     * it once, after the object is opened and before its records are decoded.
-     *
-     * @return this decoder
-     * @throws dev.apiary.bpf.BpfException when the object's structs differ from the layouts above
-     */
-    public ExecDecoder verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        btf.checkLayout("exec_event", EXEC_LAYOUT);
-        btf.checkLayout("exit_event", EXIT_LAYOUT);
-        verified = true;
-        return this;
+    /** Both records' layouts, which core checks against the object's BTF before it loads. */
+    @Override
+    public List<MemoryLayout> layouts() {
+        return List.of(EXEC_LAYOUT, EXIT_LAYOUT);
     }
 
     /**
      * @return an {@link ExecEvent} or {@link ExitEvent}
-     * @throws IllegalStateException before {@link #verify}
      * @throws IllegalArgumentException for a record of an unknown type, too short, or with counts out of range
      */
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
-        if (!verified) {
-            throw new IllegalStateException("ExecDecoder.verify(btf) was not called for the object these records come from");
-        }
         return switch (header.type()) {
             case EXEC -> decodeExec(record, header, container);
             case EXIT -> decodeExit(record, header, container);

@@ -1,8 +1,8 @@
 package dev.apiary.tracker.exec;
 
-import dev.apiary.sdk.Errno;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.Errno;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.FieldDoc;
 import java.util.List;
@@ -39,16 +39,6 @@ public record ExecEvent(EventHeader header, ContainerRef container,
 
     public ExecEvent {
         args = List.copyOf(args);
-    }
-
-    @Override
-    public String tracker() {
-        return ExecTracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
     }
 
     public boolean succeeded() {

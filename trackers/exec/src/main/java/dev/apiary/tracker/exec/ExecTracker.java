@@ -1,6 +1,7 @@
 package dev.apiary.tracker.exec;
 
 import dev.apiary.bpf.BpfObject;
+import dev.apiary.bpf.WatchRules;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
@@ -89,15 +90,12 @@ public final class ExecTracker implements Tracker {
     public void start(TrackerContext context) throws Exception {
         ProcessTable table = new ProcessTable();
         context.subscribe("exec-process-table", EventSubscriber.of(new EventFilter(NAME, null, null), config.table_queue(), table::apply));
-        ExecDecoder decoder = new ExecDecoder();
-        BpfObject obj = context.load(OBJECT, o -> {
-            decoder.verify(o.btf());
-            o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
-        }, decoder);
+        BpfObject obj = context.load(OBJECT, o -> o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb())),
+                new ExecDecoder());
         Containers containers = context.containers();
         Path proc = Path.of("/proc");
-        WatchScope scope = new WatchScope(obj.map("apiary_watched"), proc);
-        table.seed(new ProcScanner(proc, containers::ofPid).scan().stream().filter(p -> scope.watches(p.pid())).toList());
+        WatchRules watched = WatchRules.of(obj);
+        table.seed(new ProcScanner(proc, containers::ofPid).scan().stream().filter(p -> watched.watchingPid(proc, p.pid())).toList());
         running = new Running(table, containers);
     }
 

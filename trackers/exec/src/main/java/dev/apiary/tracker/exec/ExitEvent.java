@@ -35,16 +35,6 @@ public record ExitEvent(EventHeader header, ContainerRef container,
                 killed && (status & 0x80) != 0, lifetimeNs, processStartNs);
     }
 
-    @Override
-    public String tracker() {
-        return ExecTracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
     public Duration lifetime() {
         return Duration.ofNanos(lifetimeNs);
     }

@@ -1,5 +1,6 @@
 package dev.apiary.tracker.exec;
 
+import dev.apiary.sdk.EventTypes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +12,12 @@ import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.testing.TestConfig;
 import java.io.IOException;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,6 +41,10 @@ import org.junit.jupiter.api.Test;
 @RequiresBpf
 class ExecBpfTest {
 
+    static {
+        EventTypes.bind(new ExecTracker(TestConfig.defaults(ExecTracker.Config.class)));
+    }
+
     private static final Path OBJECT = Path.of("target/classes/bpf/exec.bpf.o");
     private static final int SELF = (int) ProcessHandle.current().pid();
 
@@ -56,7 +62,7 @@ class ExecBpfTest {
     @BeforeAll
     static void load() {
         obj = BpfObject.open(OBJECT);
-        decoder = new ExecDecoder().verify(obj.btf());
+        decoder = EventDecoder.checkLayouts(new ExecDecoder(), obj);
         obj.map("apiary_events").setMaxEntries(RingSize.bytes(TestConfig.defaults(ExecTracker.Config.class).ring_kb()));
         obj.load();
         // Outside Apiary nobody fills the watch map: watch everything, the host included.

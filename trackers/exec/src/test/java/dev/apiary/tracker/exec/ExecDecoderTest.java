@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.EventFields;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -34,7 +35,7 @@ class ExecDecoderTest {
     @BeforeAll
     static void open() {
         obj = BpfObject.open(Path.of("target/classes/bpf/exec.bpf.o"));
-        decoder = new ExecDecoder().verify(obj.btf());
+        decoder = EventDecoder.checkLayouts(new ExecDecoder(), obj);
     }
 
     @AfterAll
@@ -49,10 +50,33 @@ class ExecDecoderTest {
     }
 
     @Test
-    void decodingBeforeVerifyingIsRefused() {
-        MemorySegment r = exec(0, 0, List.of(), "/x");
-        assertThrows(IllegalStateException.class,
-                () -> new ExecDecoder().decode(r, EventHeader.read(r), ContainerRef.HOST));
+    void aDecoderWhoseLayoutDiffersFromTheObjectIsRefusedNamingTheStruct() {
+        EventDecoder changed = new EventDecoder() {
+            @Override
+            public dev.apiary.sdk.Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
+                return null;
+            }
+
+            @Override
+            public List<MemoryLayout> layouts() {
+                return List.of(ExecDecoder.EXIT_LAYOUT.withName("exec_event")); // a struct changed on one side only
+            }
+        };
+        var refused = assertThrows(dev.apiary.bpf.BpfException.class, () -> EventDecoder.checkLayouts(changed, obj));
+        assertTrue(refused.getMessage().contains("exec_event"), refused.getMessage());
+
+        EventDecoder unnamed = new EventDecoder() {
+            @Override
+            public dev.apiary.sdk.Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
+                return null;
+            }
+
+            @Override
+            public List<MemoryLayout> layouts() {
+                return List.of(MemoryLayout.structLayout(JAVA_INT));
+            }
+        };
+        assertThrows(IllegalArgumentException.class, () -> EventDecoder.checkLayouts(unnamed, obj));
     }
 
     @Test

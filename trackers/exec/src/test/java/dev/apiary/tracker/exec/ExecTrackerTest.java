@@ -24,7 +24,7 @@ class ExecTrackerTest {
     void theTableStartsFromProcAndFollowsExecsAndExits() throws Exception {
         try (TestTrackerContext context = new TestTrackerContext(ExecTracker.NAME)) {
             ExecTracker tracker = new ExecTracker(TestConfig.defaults(ExecTracker.Config.class));
-            tracker.start(context);
+            context.start(tracker);
             ProcessTable table = tracker.running().orElseThrow().table();
             int self = (int) ProcessHandle.current().pid();
             assertTrue(table.snapshot().stream().anyMatch(p -> p.pid() == self), "seeded from /proc");
@@ -54,7 +54,7 @@ class ExecTrackerTest {
         try (TestTrackerContext context = new TestTrackerContext(ExecTracker.NAME)) {
             ExecTracker tracker = new ExecTracker(
                     TestConfig.of(ExecTracker.Config.class, Map.of("ring_kb", 300, "table_queue", 4096)));
-            tracker.start(context);
+            context.start(tracker);
             assertEquals(512 * 1024, context.object().map("apiary_events").maxEntries(), "300 KiB rounded up to 512");
             assertEquals(4096, context.subscribers().get(0).queueCapacity());
             tracker.stop();

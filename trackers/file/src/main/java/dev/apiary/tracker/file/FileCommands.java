@@ -164,14 +164,9 @@ public final class FileCommands {
         return tracker.get().orElseThrow(() -> new IllegalStateException("the file tracker is not running (tracker:start file)"));
     }
 
-    /** file:top's --interval, from 100ms to 1h. */
+    /** The top command's --interval, from 100ms to 1h. */
     static Duration interval(String value) {
-        Duration d = Options.interval(value);
-        if (d.compareTo(MIN_INTERVAL) < 0 || d.compareTo(MAX_INTERVAL) > 0) {
-            throw new IllegalArgumentException("--interval: '" + Text.safe(value.strip()) + "' is out of range; give "
-                    + Options.format(MIN_INTERVAL) + " to " + Options.format(MAX_INTERVAL));
-        }
-        return d;
+        return Options.interval(value, MIN_INTERVAL, MAX_INTERVAL);
     }
 
     /** The containers that have bytes counted (one core never named, that lived briefly, among them). */

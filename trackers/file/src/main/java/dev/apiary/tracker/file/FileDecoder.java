@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
@@ -24,8 +23,8 @@ import java.util.Set;
  * Decodes the records of file.bpf.c into {@link FileEvent}s, reading them in place (only the
  * strings are copied), and holds the Java twins of the structs of its {@code file_io} map.
  *
- * <p>{@link #verify(Btf)} compares the layouts with the loaded object's BTF once;
- * {@link #decode} refuses to run before that. The decoder holds no per-record state: safe
+ * <p>Core compares the {@link #layouts()} with the loaded object's BTF before the tracker
+ * starts. The decoder holds no per-record state: safe
  * from one thread at a time per record, without locking.
  */
 public final class FileDecoder implements EventDecoder {
@@ -87,35 +86,18 @@ public final class FileDecoder implements EventDecoder {
             STATUS = offset("status"), PATH_SIZE = offset("path_size"), PATH2_SIZE = offset("path2_size"),
             RESOLVED_SIZE = offset("resolved_size"), DATA = offset("data");
 
-    // Written by the loading thread, read by the dispatcher thread.
-    private volatile boolean verified;
-
-    /**
-     * Checks the record and map layouts against the BTF of the object that produces them;
-     * call it once, after the object is opened and before its records are decoded.
-     *
-     * @return this decoder
-     * @throws dev.apiary.bpf.BpfException when the object's structs differ from the layouts above
-     */
-    public FileDecoder verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        btf.checkLayout("file_event", EVENT_LAYOUT);
-        btf.checkLayout("file_io_key", IO_KEY_LAYOUT);
-        btf.checkLayout("file_io_value", IO_VALUE_LAYOUT);
-        verified = true;
-        return this;
+    /** The layouts it reads, which core checks against the object's BTF before it loads. */
+    @Override
+    public List<MemoryLayout> layouts() {
+        return List.of(EVENT_LAYOUT, IO_KEY_LAYOUT, IO_VALUE_LAYOUT);
     }
 
     /**
      * @return a {@link FileEvent}
-     * @throws IllegalStateException before {@link #verify}
      * @throws IllegalArgumentException for a record of an unknown operation or syscall, too short, or with sizes out of range
      */
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
-        if (!verified) {
-            throw new IllegalStateException("FileDecoder.verify(btf) was not called for the object these records come from");
-        }
         int op = header.type();
         if (op < OPEN || op > CHOWN) {
             throw new IllegalArgumentException("not a file tracker record type: " + op);

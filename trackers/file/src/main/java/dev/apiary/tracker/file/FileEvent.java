@@ -57,11 +57,6 @@ public record FileEvent(EventHeader header, ContainerRef container,
     }
 
     @Override
-    public String tracker() {
-        return FileTracker.NAME;
-    }
-
-    @Override
     public String type() {
         int op = header.type();
         return op > 0 && op < OPERATIONS.size() ? OPERATIONS.get(op) : "file";

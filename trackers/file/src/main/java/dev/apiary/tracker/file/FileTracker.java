@@ -102,13 +102,11 @@ public final class FileTracker implements Tracker {
 
     @Override
     public void start(TrackerContext context) throws Exception {
-        FileDecoder decoder = new FileDecoder();
         BpfObject obj = context.load(OBJECT, o -> {
-            decoder.verify(o.btf());
             o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
             o.map("file_io").setMaxEntries(config.files());
             o.globals().set("resolve_absolute", config.resolve_absolute());
-        }, decoder);
+        }, new FileDecoder());
         running = new Running(obj.map("file_io"), context.containers());
     }
 

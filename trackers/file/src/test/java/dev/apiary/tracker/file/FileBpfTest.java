@@ -11,6 +11,7 @@ import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.bpf.testing.RequiresDocker;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.testing.TestConfig;
 import java.io.IOException;
@@ -55,7 +56,7 @@ class FileBpfTest {
     @BeforeAll
     static void load() throws Exception {
         obj = BpfObject.open(OBJECT);
-        decoder = new FileDecoder().verify(obj.btf());
+        decoder = EventDecoder.checkLayouts(new FileDecoder(), obj);
         obj.map("apiary_events").setMaxEntries(RingSize.bytes(TestConfig.defaults(FileTracker.Config.class).ring_kb()));
         obj.load();
         obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1}); // watch everything, the host included

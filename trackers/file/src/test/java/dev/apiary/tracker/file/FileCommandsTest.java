@@ -1,13 +1,15 @@
 package dev.apiary.tracker.file;
 
+import dev.apiary.sdk.EventTypes;
+import dev.apiary.sdk.testing.TestConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.bpf.EventHeader;
-import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.Errno;
 import dev.apiary.sdk.testing.ControlCharacters;
 import dev.apiary.sdk.testing.TestContainers;
@@ -25,6 +27,11 @@ import org.junit.jupiter.api.function.Executable;
 
 /** The commands against a fake tracker and fake events: what they print and what they refuse. */
 class FileCommandsTest {
+
+    static {
+        // Its events name their tracker and type from the tracker's declaration, as core binds it.
+        EventTypes.bind(new FileTracker(TestConfig.defaults(FileTracker.Config.class)));
+    }
 
     static final ContainerRef WEB = TestContainers.WEB;
     static final ContainerRef DB = TestContainers.DB;

@@ -43,7 +43,7 @@ class FileTrackerTest {
     void byDefaultTheSizesAreTodaysAndAnAbsolutePathIsResolvedAsPassed() throws Exception {
         try (TestTrackerContext context = new TestTrackerContext(FileTracker.NAME)) {
             FileTracker tracker = new FileTracker(TestConfig.defaults(FileTracker.Config.class));
-            tracker.start(context);
+            context.start(tracker);
             assertEquals(32 << 20, context.object().map("apiary_events").maxEntries());
             assertEquals(16384, context.object().map("file_io").maxEntries());
             assertEquals(0, context.object().globals().get("resolve_absolute")[0]);
@@ -56,7 +56,7 @@ class FileTrackerTest {
     void resolveAbsoluteReadsWhereAnAbsolutePathLeads() throws Exception {
         try (TestTrackerContext context = new TestTrackerContext(FileTracker.NAME)) {
             FileTracker tracker = new FileTracker(TestConfig.of(FileTracker.Config.class, Map.of("resolve_absolute", true)));
-            tracker.start(context);
+            context.start(tracker);
             assertEquals(1, context.object().globals().get("resolve_absolute")[0]);
             FileEvent open = openThroughTheLink(context);
             assertEquals(link.toString(), open.path());
@@ -70,7 +70,7 @@ class FileTrackerTest {
         try (TestTrackerContext context = new TestTrackerContext(FileTracker.NAME)) {
             FileTracker tracker = new FileTracker(TestConfig.of(FileTracker.Config.class,
                     Map.of("ring_kb", 512, "files", 2048)));
-            tracker.start(context);
+            context.start(tracker);
             assertEquals(512 * 1024, context.object().map("apiary_events").maxEntries());
             assertEquals(2048, context.object().map("file_io").maxEntries());
             tracker.stop();

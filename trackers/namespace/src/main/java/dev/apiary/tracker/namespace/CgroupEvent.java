@@ -31,9 +31,4 @@ public record CgroupEvent(EventHeader header, ContainerRef container,
         @FieldDoc("cgroup_attach: the process moved") int taskPid,
         @FieldDoc("cgroup_attach: its command name") String taskComm,
         @FieldDoc("cgroup_attach: whether the whole process moved") boolean threadGroup) implements Event {
-
-    @Override
-    public String tracker() {
-        return NamespaceTracker.NAME;
-    }
 }

@@ -26,9 +26,4 @@ public record MountEvent(EventHeader header, ContainerRef container,
         @FieldDoc("the flags argument") long flags,
         @FieldDoc("move_mount/open_tree: dirfd; fsmount: fs fd; else -1") int fd,
         @FieldDoc("0, a new fd, or the negative errno") int ret) implements Event {
-
-    @Override
-    public String tracker() {
-        return NamespaceTracker.NAME;
-    }
 }

@@ -2,13 +2,13 @@ package dev.apiary.tracker.namespace;
 
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.Containers.Limit;
+import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventJson;
 import dev.apiary.sdk.Json;
 import dev.apiary.sdk.command.ContainerWord;
-import dev.apiary.sdk.command.Table;
 import dev.apiary.sdk.command.Table.Column;
+import dev.apiary.sdk.command.Table;
 import dev.apiary.sdk.command.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -137,12 +137,9 @@ public final class NamespaceCommands {
      */
     private Container running(String word) {
         Containers all = containers();
-        ContainerRef ref = ContainerWord.choose(new String[] {word}, all, List.of()).only();
-        if (ref.isHost()) {
-            throw new IllegalArgumentException("give a container: the host has no container namespaces or limits of its own");
-        }
+        ContainerRef ref = ContainerWord.container(word, all, List.of(), "the host has no container namespaces or limits of its own");
         Container c = all.list().stream().filter(k -> k.ref().id().equals(ref.id())).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(ContainerWord.notFound(word, List.of())));
+                .orElseThrow(() -> new IllegalArgumentException(ContainerWord.notFound(word, List.of(), false)));
         if (!c.running() || c.pid() <= 0) {
             throw new IllegalArgumentException(Text.safe(c.ref().displayName()) + " is not running");
         }

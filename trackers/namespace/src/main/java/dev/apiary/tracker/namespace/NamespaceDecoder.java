@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
@@ -25,8 +24,8 @@ import java.util.Map;
  * Decodes the records of namespace.bpf.c ({@code struct ns_event}) into
  * {@link NamespaceEvent}s, {@link MountEvent}s and {@link CgroupEvent}s, reading them in place.
  *
- * <p>{@link #verify(Btf)} checks the layout below against the object's BTF once; decoding
- * refuses to run before. Decoding holds no per-record state: safe from one thread at a time
+ * <p>Core checks the layout below against the object's BTF before the tracker starts
+ * ({@link #layouts()}). Decoding holds no per-record state: safe from one thread at a time
  * per record, without locking.
  */
 public final class NamespaceDecoder implements EventDecoder {
@@ -62,36 +61,22 @@ public final class NamespaceDecoder implements EventDecoder {
             STR_LENS = offset("str_len"), DATA = offset("data");
 
     private final CgroupHierarchies hierarchies;
-    // Written by the loading thread, read by the dispatcher thread.
-    private volatile boolean verified;
-
     /** @param hierarchies names of cgroup hierarchies, for cgroup events */
     NamespaceDecoder(CgroupHierarchies hierarchies) {
         this.hierarchies = hierarchies;
     }
 
-    /**
-     * Checks the layout against the BTF of the object that will produce the records.
-     *
-     * @return this decoder
-     * @throws dev.apiary.bpf.BpfException when the object's struct differs
-     */
-    public NamespaceDecoder verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        btf.checkLayout("ns_event", LAYOUT);
-        verified = true;
-        return this;
+    /** The layouts it reads, which core checks against the object's BTF before it loads. */
+    @Override
+    public List<MemoryLayout> layouts() {
+        return List.of(LAYOUT);
     }
 
     /**
-     * @throws IllegalStateException before {@link #verify}
      * @throws IllegalArgumentException for an unknown type or a record too short for what it says it holds
      */
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
-        if (!verified) {
-            throw new IllegalStateException("NamespaceDecoder.verify(btf) was not called for the object these records come from");
-        }
         int type = header.type();
         if (type <= 0 || type >= TYPES.length) {
             throw new IllegalArgumentException("not a namespace tracker record type: " + type);

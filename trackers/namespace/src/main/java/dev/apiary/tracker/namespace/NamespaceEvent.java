@@ -36,11 +36,6 @@ public record NamespaceEvent(EventHeader header, ContainerRef container,
         namespaces = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(namespaces)); // kinds' order
     }
 
-    @Override
-    public String tracker() {
-        return NamespaceTracker.NAME;
-    }
-
     public boolean succeeded() {
         return ret >= 0;
     }

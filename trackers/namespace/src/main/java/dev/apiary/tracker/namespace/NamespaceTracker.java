@@ -99,14 +99,12 @@ public final class NamespaceTracker implements Tracker {
 
     @Override
     public void start(TrackerContext context) {
-        NamespaceDecoder decoder = new NamespaceDecoder(new CgroupHierarchies(Path.of("/proc/cgroups")));
-        context.load(OBJECT, o -> configure(o, decoder), decoder);
+        context.load(OBJECT, this::configure, new NamespaceDecoder(new CgroupHierarchies(Path.of("/proc/cgroups"))));
         containers = context.containers();
     }
 
-    /** Between open and load: checks the record layout and applies the settings. */
-    void configure(BpfObject o, NamespaceDecoder decoder) {
-        decoder.verify(o.btf());
+    /** Between open and load: applies the settings. */
+    void configure(BpfObject o) {
         o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         o.globals().set(FOLLOW_RUNTIMES, config.follow_runtimes());
     }

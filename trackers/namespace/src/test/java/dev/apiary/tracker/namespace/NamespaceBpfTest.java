@@ -12,13 +12,14 @@ import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.testing.TestConfig;
+import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +60,8 @@ class NamespaceBpfTest {
         family.add(SELF);
         obj = BpfObject.open(OBJECT);
         NamespaceDecoder decoder = new NamespaceDecoder(new CgroupHierarchies(Path.of("/proc/cgroups")));
-        new NamespaceTracker(TestConfig.defaults(NamespaceTracker.Config.class)).configure(obj, decoder);
+        EventDecoder.checkLayouts(decoder, obj);
+        new NamespaceTracker(TestConfig.defaults(NamespaceTracker.Config.class)).configure(obj);
         obj.load();
         obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1}); // watch everything
         obj.attachAll();

@@ -106,7 +106,7 @@ class NamespaceCommandsTest {
     @Test
     void aWordThatNamesNoContainerIsTheKitsError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.show(false, "nope"));
-        assertEquals("no container named nope; running: web (or 'host')", e.getMessage());
+        assertEquals("no container named nope; running: web", e.getMessage());
     }
 
     @Test
@@ -174,7 +174,7 @@ class NamespaceCommandsTest {
 
     @Test
     void wrongArgumentsChangeNothing() {
-        assertFails("no container named nope; running: web (or 'host')", () -> commands.setlimit("nope", "memory", "64m"));
+        assertFails("no container named nope; running: web", () -> commands.setlimit("nope", "memory", "64m"));
         assertFails("unknown limit 'disk'", () -> commands.setlimit("web", "disk", "64m"));
         assertFails("bad memory value 'lots'", () -> commands.setlimit("web", "memory", "lots"));
         assertFails("usage: ns:set-limit", () -> commands.setLimitFromArguments(List.of("web", "memory")));

@@ -27,11 +27,14 @@ class NamespaceSettingsBpfTest {
     private static TestTrackerContext started(Map<String, ?> settings) {
         TestTrackerContext context = new TestTrackerContext(NamespaceTracker.NAME).watchingNothing();
         try {
-            new NamespaceTracker(TestConfig.of(NamespaceTracker.Config.class, settings)).start(context);
+            context.start(new NamespaceTracker(TestConfig.of(NamespaceTracker.Config.class, settings)));
             return context;
         } catch (RuntimeException | Error e) {
             context.close();
             throw e;
+        } catch (Exception e) {
+            context.close();
+            throw new IllegalStateException("the namespace tracker did not start", e);
         }
     }
 

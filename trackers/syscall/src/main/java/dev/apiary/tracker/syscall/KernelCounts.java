@@ -2,6 +2,7 @@ package dev.apiary.tracker.syscall;
 
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.Bytes;
+import dev.apiary.bpf.WatchRules;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,9 +29,9 @@ final class KernelCounts {
     static final int SLOT_NONE = 0xffffffff;
     static final int MISS_SLOTS_FULL = 0, MISS_TRACE_RATE = 1, MISS_NR_RANGE = 2;
     /** apiary/watch.h's mode keys. */
-    private static final int WATCH_ALL = 0, WATCH_CONTAINERS = 1;
 
-    private final BpfMap cgroupSlots, counts, freeSlots, misses, watched;
+    private final BpfMap cgroupSlots, counts, freeSlots, misses;
+    private final WatchRules watched;
     private final long reclaimAfterNanos;
 
     /** What each slot held at the last read, summed over CPUs, and whose it was. */
@@ -51,7 +52,7 @@ final class KernelCounts {
         this.counts = counts;
         this.freeSlots = freeSlots;
         this.misses = misses;
-        this.watched = watched;
+        this.watched = new WatchRules(watched);
         this.reclaimAfterNanos = reclaimAfterNanos;
     }
 
@@ -115,7 +116,7 @@ final class KernelCounts {
             int slot = v.getInt(0);
             int mntNs = v.getInt(4);
             boolean counted = slot != SLOT_NONE;
-            if (counted != watches(mntNs)) {
+            if (counted != watched.watching(Integer.toUnsignedLong(mntNs))) {
                 release(e.key(), slot, counted); // the scope changed (or slots ran out): decide again
                 continue;
             }
@@ -185,15 +186,6 @@ final class KernelCounts {
             }
         }
         return sum;
-    }
-
-    /** apiary_watching_mnt_ns() of apiary/watch.h, read from user space. */
-    private boolean watches(int mntNs) {
-        var decision = watched.lookup(Bytes.u32(mntNs));
-        if (decision.isPresent()) {
-            return decision.get()[0] != 0;
-        }
-        return watched.lookup(Bytes.u32(WATCH_ALL)).isPresent() || watched.lookup(Bytes.u32(WATCH_CONTAINERS)).isPresent();
     }
 
     private void pushFree(int slot) {

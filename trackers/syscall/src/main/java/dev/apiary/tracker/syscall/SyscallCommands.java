@@ -7,8 +7,8 @@ import dev.apiary.sdk.EventJson;
 import dev.apiary.sdk.Json;
 import dev.apiary.sdk.command.ContainerWord;
 import dev.apiary.sdk.command.Options;
-import dev.apiary.sdk.command.Table;
 import dev.apiary.sdk.command.Table.Column;
+import dev.apiary.sdk.command.Table;
 import dev.apiary.sdk.command.TailPrinter;
 import dev.apiary.sdk.command.Text;
 import java.io.PrintStream;
@@ -208,10 +208,8 @@ public final class SyscallCommands {
 
     /** The running container {@code word} names, with its cgroup known. */
     private static Container traceable(String word, SyscallTracker.Running running) {
-        ContainerRef ref = ContainerWord.choose(new String[] {word}, running.containers()).only();
-        if (ref.isHost()) {
-            throw new IllegalArgumentException("syscall:trace follows one container; the host's processes are not traced");
-        }
+        ContainerRef ref = ContainerWord.container(word, running.containers(), List.of(),
+                "syscall:trace follows one container; the host's processes are not traced");
         Container target = running.containers().list().stream().filter(c -> c.ref().id().equals(ref.id())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(Text.safe(ref.displayName()) + " is not running"));
         if (!target.running()) {
@@ -229,14 +227,9 @@ public final class SyscallCommands {
                 e.header().comm(), String.format(Locale.ROOT, "%.1f", e.durationNs() / 1000.0), e.line());
     }
 
-    /** syscall:top's --interval, from 100ms to 1h. */
+    /** The top command's --interval, from 100ms to 1h. */
     static Duration interval(String value) {
-        Duration d = Options.interval(value);
-        if (d.compareTo(MIN_INTERVAL) < 0 || d.compareTo(MAX_INTERVAL) > 0) {
-            throw new IllegalArgumentException("--interval: '" + Text.safe(value.strip()) + "' is out of range; give "
-                    + Options.format(MIN_INTERVAL) + " to " + Options.format(MAX_INTERVAL));
-        }
-        return d;
+        return Options.interval(value, MIN_INTERVAL, MAX_INTERVAL);
     }
 
     /** The containers the table has counts of (one core never named, that lived briefly, among them). */

@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
@@ -18,8 +17,8 @@ import java.util.List;
 
 /**
  * Decodes syscall.bpf.c's {@code struct syscall_event} records in place into
- * {@link SyscallEvent}s. {@link #verify(Btf)} checks the layout against the object's BTF
- * once, before any decoding; stateless otherwise, so safe on core's dispatcher thread.
+ * {@link SyscallEvent}s. Core checks its layout against the object's BTF before the tracker
+ * starts ({@link #layouts()}); stateless, so safe on core's dispatcher thread.
  */
 public final class SyscallDecoder implements EventDecoder {
 
@@ -38,25 +37,18 @@ public final class SyscallDecoder implements EventDecoder {
     private static final long ENTER = offset("enter_ns"), RET = offset("ret"), ARGS = offset("args"), NR = offset("nr");
 
     private final SyscallNames names;
-    private volatile boolean verified;
-
     public SyscallDecoder(SyscallNames names) {
         this.names = names;
     }
 
-    /** @throws dev.apiary.bpf.BpfException when the object's struct differs from {@link #LAYOUT} */
-    public SyscallDecoder verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        btf.checkLayout("syscall_event", LAYOUT);
-        verified = true;
-        return this;
+    /** The layouts it reads, which core checks against the object's BTF before it loads. */
+    @Override
+    public List<MemoryLayout> layouts() {
+        return List.of(LAYOUT);
     }
 
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
-        if (!verified) {
-            throw new IllegalStateException("SyscallDecoder.verify(btf) was not called for the object these records come from");
-        }
         if (header.type() != EVENT) {
             throw new IllegalArgumentException("not a syscall tracker record type: " + header.type());
         }

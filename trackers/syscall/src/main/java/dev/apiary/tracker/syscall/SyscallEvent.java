@@ -29,16 +29,6 @@ public record SyscallEvent(EventHeader header, ContainerRef container,
         args = List.copyOf(args);
     }
 
-    @Override
-    public String tracker() {
-        return SyscallTracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
     /** One line: name(args in hex) = ret. */
     public String line() {
         StringBuilder s = new StringBuilder(name).append('(');

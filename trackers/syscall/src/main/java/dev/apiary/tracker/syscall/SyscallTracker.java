@@ -138,7 +138,6 @@ public final class SyscallTracker implements Tracker {
         SyscallNames names = SyscallNames.load(KernelCounts.NR_MAX);
         SyscallDecoder decoder = new SyscallDecoder(names);
         BpfObject obj = context.load(OBJECT, o -> {
-            decoder.verify(o.btf());
             o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
             o.map("syscall_counts").setMaxEntries(config.slots());
             o.map("free_slots").setMaxEntries(config.slots());

@@ -1,5 +1,6 @@
 package dev.apiary.tracker.syscall;
 
+import dev.apiary.sdk.EventTypes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +24,11 @@ import org.junit.jupiter.api.function.Executable;
 
 /** The three commands against a table, fake containers and a fake trace: what they print and what they refuse. */
 class SyscallCommandsTest {
+
+    static {
+        // Its events name their tracker and type from the tracker's declaration, as core binds it.
+        EventTypes.bind(new SyscallTracker(TestConfig.defaults(SyscallTracker.Config.class)));
+    }
 
     private static final ContainerRef WEB = TestContainers.WEB;
     private static final ContainerRef DB = TestContainers.DB;
@@ -275,9 +281,9 @@ class SyscallCommandsTest {
 
     @Test
     void traceRefusesWhatItCannotFollow() {
-        assertEquals("no container named nosuch; running: db, web (or 'host')", refused(() -> commands.trace("1", "0", "1", "1", false, "nosuch")));
+        assertEquals("no container named nosuch; running: db, web", refused(() -> commands.trace("1", "0", "1", "1", false, "nosuch")));
         assertEquals("batch is not running", refused(() -> commands.trace("1", "0", "1", "1", false, "batch")));
-        assertEquals("syscall:trace follows one container; the host's processes are not traced",
+        assertEquals("give a container: syscall:trace follows one container; the host's processes are not traced",
                 refused(() -> commands.trace("1", "0", "1", "1", false, "host")));
         assertEquals("--rate: '0' is not a whole number from 1 to 1000000", refused(() -> commands.trace("0", "0", "0", "1", false, "web")));
         assertEquals("--count: '-1' is not a count; give a whole number, 0 for no limit",

@@ -1,5 +1,6 @@
 package dev.apiary.tracker.syscall;
 
+import dev.apiary.sdk.EventDecoder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,7 +80,7 @@ class SyscallPinnedStateTest {
 
     private static BpfObject load(Path root, SyscallNames names) {
         BpfObject obj = BpfObject.open(SyscallBpfTest.readObject(), "syscall", root);
-        new SyscallDecoder(names).verify(obj.btf());
+        EventDecoder.checkLayouts(new SyscallDecoder(names), obj);
         obj.program("syscall_enter").setAutoattach(false);
         obj.program("syscall_exit").setAutoattach(false);
         obj.reconcilePins();

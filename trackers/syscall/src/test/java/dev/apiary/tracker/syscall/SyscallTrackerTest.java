@@ -23,7 +23,7 @@ class SyscallTrackerTest {
     void theDefaultsAreTodaysSizes() throws Exception {
         try (TestTrackerContext context = new TestTrackerContext(SyscallTracker.NAME)) {
             SyscallTracker tracker = new SyscallTracker(TestConfig.defaults(SyscallTracker.Config.class));
-            tracker.start(context);
+            context.start(tracker);
             try {
                 assertEquals(1 << 20, context.object().map("apiary_events").maxEntries());
                 assertEquals(1024, context.object().map("syscall_counts").maxEntries());
@@ -40,7 +40,7 @@ class SyscallTrackerTest {
                 Map.of("ring_kb", 512, "slots", 64, "refresh_ms", 100));
         try (TestTrackerContext context = new TestTrackerContext(SyscallTracker.NAME)) {
             SyscallTracker tracker = new SyscallTracker(config);
-            tracker.start(context);
+            context.start(tracker);
             try {
                 assertEquals(512 * 1024, context.object().map("apiary_events").maxEntries());
                 assertEquals(64, context.object().map("syscall_counts").maxEntries());

@@ -9,7 +9,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
@@ -17,13 +16,13 @@ import dev.apiary.sdk.EventDecoder;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.util.List;
 
 /**
  * Decodes the records of tcp.bpf.c into {@link TcpEvent}s, reading them in place.
  *
- * <p>{@link #LAYOUT} is the Java twin of {@code struct tcp_event}; {@link #verify(Btf)}
- * compares it with the loaded object's BTF once, and {@link #decode} refuses to run before
- * that. The decoder holds no per-record state: safe from one thread at a time per record.
+ * <p>{@link #LAYOUT} is the Java twin of {@code struct tcp_event}; core compares it with the
+ * loaded object's BTF before the tracker starts ({@link #layouts()}). The decoder holds no per-record state: safe from one thread at a time per record.
  */
 public final class TcpDecoder implements EventDecoder {
 
@@ -58,33 +57,17 @@ public final class TcpDecoder implements EventDecoder {
             SPORT = endpoint("sport"), DPORT = endpoint("dport"), FAMILY = endpoint("family"),
             OLD_STATE = offset("old_state"), NEW_STATE = offset("new_state"), ERROR = offset("error");
 
-    // Written by the loading thread, read by the dispatcher thread.
-    private volatile boolean verified;
-
-    /**
-     * Checks the layout against the BTF of the object that will produce the records; call it
-     * once, after the object is opened and before its records are decoded.
-     *
-     * @return this decoder
-     * @throws dev.apiary.bpf.BpfException when the object's struct differs from {@link #LAYOUT}
-     */
-    public TcpDecoder verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        btf.checkLayout("tcp_endpoints", ENDPOINTS);
-        btf.checkLayout("tcp_event", LAYOUT);
-        verified = true;
-        return this;
+    /** The layouts it reads, which core checks against the object's BTF before it loads. */
+    @Override
+    public List<MemoryLayout> layouts() {
+        return List.of(ENDPOINTS, LAYOUT);
     }
 
     /**
-     * @throws IllegalStateException before {@link #verify}
      * @throws IllegalArgumentException for a record of an unknown type, too short, or of an unknown address family
      */
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
-        if (!verified) {
-            throw new IllegalStateException("TcpDecoder.verify(btf) was not called for the object these records come from");
-        }
         if (header.type() < CONNECT || header.type() > STATE) {
             throw new IllegalArgumentException("not a tcp tracker record type: " + header.type());
         }

@@ -50,11 +50,6 @@ public record TcpEvent(EventHeader header, ContainerRef container,
     public static final String CONNECT = "connect", ACCEPT = "accept", LISTEN = "listen", CLOSE = "close", STATE = "state";
 
     @Override
-    public String tracker() {
-        return TcpTracker.NAME;
-    }
-
-    @Override
     public String type() {
         return switch (header.type()) {
             case TcpDecoder.CONNECT -> CONNECT;

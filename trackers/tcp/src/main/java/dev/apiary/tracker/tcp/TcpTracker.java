@@ -108,15 +108,13 @@ public final class TcpTracker implements Tracker {
         ConnectionTable table = new ConnectionTable();
         context.subscribe("tcp-connection-table",
                 EventSubscriber.of(new EventFilter(NAME, null, null), config.table_queue(), table::apply));
-        TcpDecoder decoder = new TcpDecoder();
-        context.load(OBJECT, o -> configure(o, decoder), decoder);
+        context.load(OBJECT, this::configure, new TcpDecoder());
         Containers containers = context.containers();
         running = new Running(table, new LiveSockets(table, containers, Path.of("/proc")), containers);
     }
 
-    /** Between open and load: checks the record layout and applies the settings. */
-    void configure(BpfObject o, TcpDecoder decoder) {
-        decoder.verify(o.btf());
+    /** Between open and load: applies the settings. */
+    void configure(BpfObject o) {
         o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         o.map("tcp_owners").setMaxEntries(config.sockets());
         o.map("tcp_listeners").setMaxEntries(config.listeners());

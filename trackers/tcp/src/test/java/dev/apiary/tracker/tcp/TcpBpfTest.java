@@ -9,6 +9,7 @@ import dev.apiary.bpf.EventHeader;
 import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.testing.TestConfig;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -67,8 +68,8 @@ class TcpBpfTest {
 
         Loaded(Map<String, ?> settings) {
             obj = BpfObject.open(OBJECT);
-            TcpDecoder decoder = new TcpDecoder();
-            new TcpTracker(TestConfig.of(TcpTracker.Config.class, settings)).configure(obj, decoder);
+            TcpDecoder decoder = EventDecoder.checkLayouts(new TcpDecoder(), obj);
+            new TcpTracker(TestConfig.of(TcpTracker.Config.class, settings)).configure(obj);
             obj.load();
             // Outside Apiary nobody fills the watch map: watch everything, the host included.
             obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
@@ -273,7 +274,7 @@ class TcpBpfTest {
         assertEquals(8192, standard.obj.map("tcp_listeners").maxEntries());
         try (BpfObject obj = BpfObject.open(OBJECT)) {
             new TcpTracker(TestConfig.of(TcpTracker.Config.class, Map.of("ring_kb", 300, "sockets", 2048, "listeners", 256)))
-                    .configure(obj, new TcpDecoder());
+                    .configure(obj);
             obj.load();
             assertEquals(512 * 1024, obj.map("apiary_events").maxEntries(), "300 KiB rounded up to 512");
             assertEquals(2048, obj.map("tcp_owners").maxEntries());

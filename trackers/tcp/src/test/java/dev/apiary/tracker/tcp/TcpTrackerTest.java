@@ -22,7 +22,7 @@ class TcpTrackerTest {
     void theDefaults() throws Exception {
         try (TestTrackerContext context = new TestTrackerContext(TcpTracker.NAME)) {
             TcpTracker tracker = new TcpTracker(TestConfig.defaults(TcpTracker.Config.class));
-            tracker.start(context);
+            context.start(tracker);
             assertEquals(16 << 20, context.object().map("apiary_events").maxEntries());
             assertEquals(65536, context.object().map("tcp_owners").maxEntries());
             assertEquals(8192, context.object().map("tcp_listeners").maxEntries());
@@ -39,7 +39,7 @@ class TcpTrackerTest {
         try (TestTrackerContext context = new TestTrackerContext(TcpTracker.NAME)) {
             TcpTracker tracker = new TcpTracker(TestConfig.of(TcpTracker.Config.class, Map.of("ring_kb", 1000,
                     "state_changes", true, "table_queue", 4096, "sockets", 4096, "listeners", 512)));
-            tracker.start(context);
+            context.start(tracker);
             assertEquals(1 << 20, context.object().map("apiary_events").maxEntries(), "1000 KiB rounded up to 1 MiB");
             assertEquals(4096, context.object().map("tcp_owners").maxEntries());
             assertEquals(512, context.object().map("tcp_listeners").maxEntries());

@@ -23,16 +23,6 @@ public record PacketEvent(EventHeader header, ContainerRef container,
         @FieldDoc("the rest of the headers in one line: TCP flags and sequence numbers, ICMP type, ...") String info,
         @FieldDoc("the captured bytes in hex") String data) implements Event {
 
-    @Override
-    public String tracker() {
-        return XdpTracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return "packet";
-    }
-
     /** The captured bytes. */
     byte[] bytes() {
         return java.util.HexFormat.of().parseHex(data);

@@ -3,19 +3,20 @@ package dev.apiary.tracker.xdp;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Decodes the ring records of xdp.bpf.c (struct xdp_packet) into {@link PacketEvent}s,
  * naming the container and interface from the tracker's attachments. Holds no per-record
- * state; refuses to decode before {@link #verify}.
+ * state.
  */
 final class XdpDecoder implements EventDecoder {
 
@@ -26,23 +27,19 @@ final class XdpDecoder implements EventDecoder {
     }
 
     private final Owners owners;
-    private volatile boolean verified;
 
     XdpDecoder(Owners owners) {
         this.owners = owners;
     }
 
-    XdpDecoder verify(Btf btf) {
-        XdpLayouts.verify(btf);
-        verified = true;
-        return this;
+    /** Every struct of xdp.bpf.c, which core checks against the object's BTF before it loads. */
+    @Override
+    public List<MemoryLayout> layouts() {
+        return XdpLayouts.ALL;
     }
 
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef ignored) {
-        if (!verified) {
-            throw new IllegalStateException("XdpDecoder.verify(btf) was not called for the object these records come from");
-        }
         if (record.byteSize() < XdpLayouts.PACKET.byteSize()) {
             throw new IllegalArgumentException("xdp record of " + record.byteSize() + " bytes, expected "
                     + XdpLayouts.PACKET.byteSize());

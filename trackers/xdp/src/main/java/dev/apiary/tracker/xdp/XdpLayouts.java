@@ -9,11 +9,12 @@ import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
+import java.util.List;
 
 /**
- * The C structs of xdp.bpf.c as Java sees them; {@link #verify(Btf)} checks every one
- * against the object's BTF when the tracker loads, so a change on one side only fails
- * loudly. Stateless.
+ * The C structs of xdp.bpf.c as Java sees them; core checks every one ({@link #ALL}, the
+ * decoder's layouts) against the object's BTF when the tracker loads, so a change on one side
+ * only fails loudly. Stateless.
  */
 final class XdpLayouts {
 
@@ -63,14 +64,24 @@ final class XdpLayouts {
     private XdpLayouts() {
     }
 
-    /** @throws dev.apiary.bpf.BpfException when a struct of the object differs from its layout here */
-    static void verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        for (StructLayout l : new StructLayout[] {ATT_KEY, COUNTS, FLOW_KEY, FLOW_VALUE, RULE, CTL, PACKET}) {
-            btf.checkLayout(l.name().orElseThrow(), l);
-        }
+    /** Every struct above, each named as in xdp.bpf.c: what the decoder declares for core to check. */
+    static final List<MemoryLayout> ALL = List.of(ATT_KEY, COUNTS, FLOW_KEY, FLOW_VALUE, RULE, CTL, PACKET);
+
+    static {
         if (RULE.byteSize() != Rule.SIZE) {
             throw new AssertionError("Rule.SIZE " + Rule.SIZE + " is not sizeof(struct xdp_rule) " + RULE.byteSize());
+        }
+    }
+
+    /**
+     * Checks them against {@code btf}, for an object loaded without core.
+     *
+     * @throws dev.apiary.bpf.BpfException when a struct of the object differs from its layout here
+     */
+    static void verify(Btf btf) {
+        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
+        for (MemoryLayout l : ALL) {
+            btf.checkLayout(l.name().orElseThrow(), l);
         }
     }
 

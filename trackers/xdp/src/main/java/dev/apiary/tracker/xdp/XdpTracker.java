@@ -112,13 +112,10 @@ public final class XdpTracker implements Tracker {
     @Override
     public void start(TrackerContext context) throws Exception {
         XdpDecoder decoder = decoder();
-        start(context.load(OBJECT, o -> {
-            configure(o);
-            decoder.verify(o.btf());
-        }, decoder), context.containers());
+        start(context.load(OBJECT, this::configure, decoder), context.containers());
     }
 
-    /** The decoder for this tracker's records; verify it against the object before use. */
+    /** The decoder for this tracker's records. */
     XdpDecoder decoder() {
         return new XdpDecoder(this::owner);
     }

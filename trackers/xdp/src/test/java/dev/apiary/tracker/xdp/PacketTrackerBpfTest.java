@@ -8,13 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.EventHeader;
-import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.KernelBpfObjects;
+import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.bpf.testing.RequiresDocker;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.testing.TestConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +83,7 @@ abstract class PacketTrackerBpfTest {
         tracker = new XdpTracker(TestConfig.defaults(XdpTracker.Config.class));
         tracker.configure(obj);
         obj.load();
-        decoder = tracker.decoder().verify(obj.btf());
+        decoder = EventDecoder.checkLayouts(tracker.decoder(), obj);
         tracker.start(obj, new DockerContainers());
         ring = obj.ringBuffer();
     }

@@ -1,5 +1,7 @@
 package dev.apiary.tracker.xdp;
 
+import dev.apiary.sdk.EventTypes;
+import dev.apiary.sdk.testing.TestConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,6 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The xdp: commands over a fake tracker (no BPF): what they print, and what they refuse. */
 class XdpCommandsTest {
+
+    static {
+        // Its events name their tracker and type from the tracker's declaration, as core binds it.
+        EventTypes.bind(new XdpTracker(TestConfig.defaults(XdpTracker.Config.class)));
+    }
 
     private static final ContainerRef WEB = TestContainers.WEB;
     private static final ContainerRef DB = TestContainers.DB;

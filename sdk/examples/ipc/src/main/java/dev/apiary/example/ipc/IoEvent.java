@@ -19,14 +19,4 @@ public record IoEvent(EventHeader header, ContainerRef container,
         @FieldDoc("bytes of this first transfer") long bytes) implements Event {
 
     public static final String TYPE = "io";
-
-    @Override
-    public String tracker() {
-        return IpcTracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
 }

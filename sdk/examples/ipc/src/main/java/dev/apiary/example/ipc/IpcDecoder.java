@@ -6,26 +6,25 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Errno;
-import dev.apiary.sdk.Signals;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
+import dev.apiary.sdk.Signals;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongFunction;
 
 /**
  * Decodes the ring records of ipc.bpf.c, in place (only strings are copied).
  *
- * <p>The layouts are the Java twins of the C structs; {@link #verify(Btf)} compares them with
- * the loaded object's BTF once, and {@link #decode} refuses to run before that, so a changed
- * C struct is caught at load rather than decoded as garbage. The decoder holds no
+ * <p>The layouts are the Java twins of the C structs; core compares them with the loaded
+ * object's BTF before the tracker starts ({@link #layouts()}), so a changed C struct is caught at load rather than decoded as garbage. The decoder holds no
  * per-record state: safe for the one dispatcher thread that calls it.
  */
 public final class IpcDecoder implements EventDecoder {
@@ -104,43 +103,22 @@ public final class IpcDecoder implements EventDecoder {
             Q_KIND = off(QUEUE_LAYOUT, "kind"), Q_FLAGS = off(QUEUE_LAYOUT, "flags"), Q_NAME = off(QUEUE_LAYOUT, "name");
 
     private final LongFunction<ContainerRef> containerOfCgroup;
-    // Written by the loading thread, read by the dispatcher thread.
-    private volatile boolean verified;
-
     /** @param containerOfCgroup the container of a cgroup v2 id, for a signal's target (Containers::ofCgroup) */
     public IpcDecoder(LongFunction<ContainerRef> containerOfCgroup) {
         this.containerOfCgroup = Objects.requireNonNull(containerOfCgroup);
     }
 
-    /**
-     * Checks every record layout, and the flow map's key and value ({@link Flows}), against the
-     * BTF of the object that will produce them; call once after open, before decoding.
-     *
-     * @return this decoder
-     * @throws dev.apiary.bpf.BpfException when a struct differs from its Java layout
-     */
-    public IpcDecoder verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        btf.checkLayout("ipc_signal_event", SIGNAL_LAYOUT);
-        btf.checkLayout("ipc_pipe_event", PIPE_LAYOUT);
-        btf.checkLayout("ipc_io_event", IO_LAYOUT);
-        btf.checkLayout("ipc_unix_event", UNIX_LAYOUT);
-        btf.checkLayout("ipc_queue_event", QUEUE_LAYOUT);
-        btf.checkLayout("ipc_flow_key", Flows.KEY_LAYOUT);
-        btf.checkLayout("ipc_flow_value", Flows.VALUE_LAYOUT);
-        verified = true;
-        return this;
+    /** The layouts it reads, which core checks against the object's BTF before it loads. */
+    @Override
+    public List<MemoryLayout> layouts() {
+        return List.of(SIGNAL_LAYOUT, PIPE_LAYOUT, IO_LAYOUT, UNIX_LAYOUT, QUEUE_LAYOUT, Flows.KEY_LAYOUT, Flows.VALUE_LAYOUT);
     }
 
     /**
-     * @throws IllegalStateException before {@link #verify}
      * @throws IllegalArgumentException for an unknown record type or a record too short for its type
      */
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
-        if (!verified) {
-            throw new IllegalStateException("IpcDecoder.verify(btf) was not called for the object these records come from");
-        }
         return switch (header.type()) {
             case SIGNAL -> signal(require(record, SIGNAL_LAYOUT), header, container);
             case PIPE -> pipe(require(record, PIPE_LAYOUT), header, container);

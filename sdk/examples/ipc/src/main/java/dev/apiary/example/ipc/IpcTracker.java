@@ -1,11 +1,11 @@
 package dev.apiary.example.ipc;
 
 import dev.apiary.bpf.BpfObject;
-import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.EventType;
+import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import java.util.List;
@@ -100,11 +100,7 @@ public final class IpcTracker implements Tracker {
         History history = new History(config.history());
         context.subscribe("ipc-history", EventSubscriber.of(new EventFilter(NAME, null, null), config.history(), history::add));
         Containers containers = context.containers();
-        IpcDecoder decoder = new IpcDecoder(containers::ofCgroup);
-        BpfObject obj = context.load(OBJECT, o -> {
-            decoder.verify(o.btf());
-            configure(o);
-        }, decoder);
+        BpfObject obj = context.load(OBJECT, this::configure, new IpcDecoder(containers::ofCgroup));
         running = new Running(history, new Flows(obj.map("ipc_flows"))::snapshot, containers);
     }
 

@@ -15,14 +15,4 @@ public record QueueEvent(EventHeader header, ContainerRef container,
         @FieldDoc("the errno's name when it failed, else empty") String error) implements Event {
 
     public static final String TYPE = "queue";
-
-    @Override
-    public String tracker() {
-        return IpcTracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
 }

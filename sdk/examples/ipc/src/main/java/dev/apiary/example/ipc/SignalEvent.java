@@ -24,14 +24,4 @@ public record SignalEvent(EventHeader header, ContainerRef container,
         implements Event {
 
     public static final String TYPE = "signal";
-
-    @Override
-    public String tracker() {
-        return IpcTracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
 }

@@ -18,14 +18,4 @@ public record UnixEvent(EventHeader header, ContainerRef container,
         implements Event {
 
     public static final String TYPE = "unix";
-
-    @Override
-    public String tracker() {
-        return IpcTracker.NAME;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
 }

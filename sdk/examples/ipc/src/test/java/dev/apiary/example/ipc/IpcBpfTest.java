@@ -11,6 +11,7 @@ import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.testing.TestConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +47,7 @@ class IpcBpfTest {
     @BeforeAll
     static void load() {
         obj = BpfObject.open(OBJECT);
-        IpcDecoder decoder = new IpcDecoder(cgroup -> ContainerRef.HOST).verify(obj.btf());
+        IpcDecoder decoder = EventDecoder.checkLayouts(new IpcDecoder(cgroup -> ContainerRef.HOST), obj);
         // Settings other than the defaults: the loaded maps must have them.
         new IpcTracker(TestConfig.of(IpcTracker.Config.class, Map.of("ring.kb", 2048, "flows", 32768))).configure(obj);
         obj.load();

@@ -1,5 +1,7 @@
 package dev.apiary.example.ipc;
 
+import dev.apiary.sdk.EventTypes;
+import dev.apiary.sdk.testing.TestConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /** The ipc: commands over a history, counters and containers the test makes (no BPF). */
 class IpcCommandsTest {
+
+    static {
+        // Its events name their tracker and type from the tracker's declaration, as core binds it.
+        EventTypes.bind(new IpcTracker(TestConfig.defaults(IpcTracker.Config.class)));
+    }
 
     private static final ContainerRef WEB = TestContainers.WEB;
     private static final ContainerRef DB = TestContainers.DB;
