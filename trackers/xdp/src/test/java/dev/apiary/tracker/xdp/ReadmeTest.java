@@ -1,0 +1,19 @@
+package dev.apiary.tracker.xdp;
+
+import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TrackerReadme;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module's README.md follows the tracker README template (docs/tracker-readme.md) and its
+ * generated events and settings blocks are what {@link XdpTracker#events()} and the metatype of
+ * {@link XdpTracker.Config} declare now. No kernel needed; run with
+ * {@code -Dapiary.readme.write=true} to rewrite the blocks after changing an event or a setting.
+ */
+class ReadmeTest {
+
+    @Test
+    void theReadmeDeclaresWhatTheCodeDoes() {
+        TrackerReadme.check(new XdpTracker(TestConfig.defaults(XdpTracker.Config.class)).events(), XdpTracker.PID);
+    }
+}
