@@ -48,7 +48,7 @@ public final class FileTracker implements Tracker {
         int ring_kb() default 32768;
 
         @AttributeDefinition(description = "(container, file) entries whose bytes the kernel adds up for file:top; "
-                + "when more files are touched, the least recently used entries go. Some 300 bytes each",
+                + "when more files are touched, the least recently used entries go. 336 bytes of kernel memory each",
                 min = "1024", max = "262144")
         int files() default 16384;
 

@@ -8,7 +8,7 @@ import dev.apiary.sdk.FieldDoc;
 /** A message queue opened or created: System V msgget or POSIX mq_open; the header is the caller. */
 public record QueueEvent(EventHeader header, ContainerRef container,
         @FieldDoc("sysv_msg (msgget) or posix_mq (mq_open)") String channel,
-        @FieldDoc("posix_mq: the queue's name as passed (/name); empty for sysv_msg") String name,
+        @FieldDoc("posix_mq: the queue's name as the syscall got it (glibc drops the leading /); empty for sysv_msg") String name,
         @FieldDoc("sysv_msg: the key passed (0 = IPC_PRIVATE); 0 for posix_mq") long key,
         @FieldDoc("sysv_msg: msgflg; posix_mq: oflag (O_CREAT 0x40, O_EXCL 0x80, ...)") int flags,
         @FieldDoc("the msqid or the mq fd, or the negative errno") int ret,
