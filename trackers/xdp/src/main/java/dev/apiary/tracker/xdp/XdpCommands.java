@@ -85,15 +85,15 @@ public final class XdpCommands {
 
         List<XdpKernel.Flow> flows();
 
-        List<XdpTracker.RuleEntry> rules();
+        List<RuleEntry> rules();
 
         long hits(int slot);
 
-        XdpTracker.RuleEntry addRule(Attachment a, Rule rule);
+        RuleEntry addRule(Attachment a, Rule rule);
 
         boolean removeRule(Attachment a, Rule rule);
 
-        XdpTracker.Capture startCapture(Attachment a, Rule filter);
+        Capture startCapture(Attachment a, Rule filter);
 
         /** Whether the host has a network interface of this name. */
         boolean hostInterface(String name);
@@ -137,7 +137,7 @@ public final class XdpCommands {
                 }
 
                 @Override
-                public List<XdpTracker.RuleEntry> rules() {
+                public List<RuleEntry> rules() {
                     return t.rules();
                 }
 
@@ -147,7 +147,7 @@ public final class XdpCommands {
                 }
 
                 @Override
-                public XdpTracker.RuleEntry addRule(Attachment a, Rule rule) {
+                public RuleEntry addRule(Attachment a, Rule rule) {
                     return t.addRule(a, rule);
                 }
 
@@ -157,7 +157,7 @@ public final class XdpCommands {
                 }
 
                 @Override
-                public XdpTracker.Capture startCapture(Attachment a, Rule filter) {
+                public Capture startCapture(Attachment a, Rule filter) {
                     return t.startCapture(a, filter);
                 }
 
@@ -336,7 +336,7 @@ public final class XdpCommands {
         // The tail is open before sampling starts, and sampling stops before it closes.
         try (Tail tail = events.tail("xdp:capture", new EventFilter(XdpTracker.NAME, "packet", null),
                 e -> e instanceof PacketEvent p && ifaces.contains(p.iface()), CAPTURE_QUEUE);
-                XdpTracker.Capture c = safely(() -> xdp.startCapture(a, rule))) {
+                Capture c = safely(() -> xdp.startCapture(a, rule))) {
             if (!json) {
                 print.print(CAPTURE.header());
             }
@@ -387,7 +387,7 @@ public final class XdpCommands {
         Rule r = Rule.parse(String.join(" ", rule));
         requireRunning();
         Attachment a = attached(target);
-        XdpTracker.RuleEntry e = safely(() -> xdp.addRule(a, r));
+        RuleEntry e = safely(() -> xdp.addRule(a, r));
         return "rule " + e.slot() + " on " + Text.safe(e.attachment().target()) + ": drop " + r;
     }
 
@@ -409,12 +409,12 @@ public final class XdpCommands {
             @Descriptor(TARGET + "; 'host' for every host interface (default: every attachment)") String... target) {
         requireRunning();
         List<Attachment> only = chosen(target);
-        List<XdpTracker.RuleEntry> entries = xdp.rules().stream()
+        List<RuleEntry> entries = xdp.rules().stream()
                 .filter(e -> only == null || only.contains(e.attachment())).toList();
         PrintStream print = out.get();
         if (json) {
             List<Map<String, Object>> list = new ArrayList<>();
-            for (XdpTracker.RuleEntry e : entries) {
+            for (RuleEntry e : entries) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("id", e.slot());
                 m.putAll(targetMap(e.attachment()));
@@ -430,7 +430,7 @@ public final class XdpCommands {
             return;
         }
         Table t = Table.of(Column.right("ID"), Column.left("TARGET").max(32), Column.right("HITS"), Column.left("DROP"));
-        for (XdpTracker.RuleEntry e : entries) {
+        for (RuleEntry e : entries) {
             t.row(e.slot(), e.attachment().target(), xdp.hits(e.slot()), e.rule());
         }
         print.print(t);

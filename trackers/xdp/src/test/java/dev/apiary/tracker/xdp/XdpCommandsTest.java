@@ -392,7 +392,7 @@ class XdpCommandsTest {
         final List<XdpKernel.Flow> flows = new ArrayList<>();
         final List<String> attached = new ArrayList<>();
         final Map<Integer, Long> hits = new HashMap<>();
-        private final List<XdpTracker.RuleEntry> rules = new ArrayList<>();
+        private final List<RuleEntry> rules = new ArrayList<>();
         private final Set<String> interfaces = Set.of("eth0", "eth1");
         private int nextIndex = 20;
         boolean running = true;
@@ -474,7 +474,7 @@ class XdpCommandsTest {
         }
 
         @Override
-        public List<XdpTracker.RuleEntry> rules() {
+        public List<RuleEntry> rules() {
             return List.copyOf(rules);
         }
 
@@ -484,8 +484,8 @@ class XdpCommandsTest {
         }
 
         @Override
-        public XdpTracker.RuleEntry addRule(Attachment a, Rule rule) {
-            XdpTracker.RuleEntry e = new XdpTracker.RuleEntry(rules.size(), a, rule);
+        public RuleEntry addRule(Attachment a, Rule rule) {
+            RuleEntry e = new RuleEntry(rules.size(), a, rule);
             rules.add(e);
             return e;
         }
@@ -496,7 +496,7 @@ class XdpCommandsTest {
         }
 
         @Override
-        public XdpTracker.Capture startCapture(Attachment a, Rule filter) {
+        public Capture startCapture(Attachment a, Rule filter) {
             captureFilter = filter;
             capturing = true;
             onCapture.run(); // the packets the programs sample now
