@@ -368,7 +368,7 @@ class XdpCommandsTest {
                 dport, info, HexFormat.of().formatHex(new byte[] {1, 2, 3, 4}));
     }
 
-    private static XdpKernel.Flow flow(Side side, int ifindex, int proto, String src, int sport, String dst, int dport,
+    static XdpKernel.Flow flow(Side side, int ifindex, int proto, String src, int sport, String dst, int dport,
             long packets, long bytes) {
         return new XdpKernel.Flow(side, ifindex, proto, 2, mapped(src), sport, mapped(dst), dport, packets, bytes);
     }
@@ -385,7 +385,7 @@ class XdpCommandsTest {
     }
 
     /** The tracker without the kernel: attachments, counters, flows and rules as the test sets them. */
-    private static final class FakeXdp implements XdpCommands.Backend {
+    static final class FakeXdp implements XdpBackend {
         private final Containers containers;
         private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
         private final Map<String, XdpKernel.Counts> counts = new HashMap<>();
