@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What {@code xdp:attach} made: the programs on a container's veth ends, or on one host
- * interface. Immutable; its links are closed by {@link XdpTracker} when it is released.
+ * interface. Immutable; its links are closed by {@link Attachments} when it is released.
  *
  * @param container the container, or null for a host interface
  * @param pid       the container's init process when attached (0 for an interface): a

@@ -15,7 +15,7 @@ import java.util.List;
  * from the copy kept here, so its writers are serialized ({@code synchronized}). Safe for
  * concurrent use.
  */
-final class XdpKernel {
+final class XdpKernel implements RuleTable.Kernel, Sampling.Kernel {
 
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
@@ -106,13 +106,15 @@ final class XdpKernel {
     // ---- rules ---------------------------------------------------------------------------
 
     /** Writes a rule into a slot and zeroes its hits; slots up to the highest in use are scanned. */
-    synchronized void setRule(int slot, byte[] rule, int slotsInUse) {
+    @Override
+    public synchronized void setRule(int slot, byte[] rule, int slotsInUse) {
         ruleHits.update(key(slot), new byte[perCpuBytes(8)]);
         rules.update(key(slot), rule);
         writeCtl(slotsInUse, captureOn, captureRate, captureFilter);
     }
 
-    synchronized void clearRule(int slot, int slotsInUse) {
+    @Override
+    public synchronized void clearRule(int slot, int slotsInUse) {
         rules.update(key(slot), new byte[Rule.SIZE]);
         writeCtl(slotsInUse, captureOn, captureRate, captureFilter);
     }
@@ -125,7 +127,8 @@ final class XdpKernel {
     // ---- capture -------------------------------------------------------------------------
 
     /** Turns sampling on with this filter (a {@link Rule#encode}d rule) and rate, or off. */
-    synchronized void capture(boolean on, int ratePerCpu, byte[] filter) {
+    @Override
+    public synchronized void capture(boolean on, int ratePerCpu, byte[] filter) {
         writeCtl(ruleSlots, on, ratePerCpu, filter);
     }
 

@@ -37,7 +37,7 @@ final class XdpStats {
     }
 
     /** The rows of {@code attachments}: each end that has counters. */
-    static List<Row> read(XdpCommands.Backend xdp, List<Attachment> attachments) {
+    static List<Row> read(XdpBackend xdp, List<Attachment> attachments) {
         List<Row> rows = new ArrayList<>();
         for (Attachment a : attachments) {
             for (Port p : a.ports()) {
@@ -72,7 +72,7 @@ final class XdpStats {
     static String json(List<Row> rows) {
         List<Object> list = new ArrayList<>();
         for (Row r : rows) {
-            Map<String, Object> m = XdpCommands.targetMap(r.attachment());
+            Map<String, Object> m = Targets.json(r.attachment());
             m.put("direction", r.direction());
             m.put("iface", r.port().name());
             m.put("ifindex", r.port().ifindex());

@@ -161,7 +161,7 @@ abstract class PacketTrackerBpfTest {
     @Order(3)
     void aDropRuleStopsThePingsAndCountsThemUntilItIsRemoved() throws Exception {
         Attachment b = tracker.find(B).orElseThrow();
-        XdpTracker.RuleEntry rule = tracker.addRule(b, Rule.parse("icmp from " + ipA));
+        RuleEntry rule = tracker.addRule(b, Rule.parse("icmp from " + ipA));
         assertNotEquals(0, run("docker", "exec", A, "ping", "-c", "2", "-i", "0.2", "-W", "1", ipB).exit(), "pings are dropped");
         assertTrue(tracker.kernel().hits(rule.slot()) >= 2, "hits " + tracker.kernel().hits(rule.slot()));
         // The rule is B's: A's pings to the bridge's gateway still go.
@@ -177,7 +177,7 @@ abstract class PacketTrackerBpfTest {
         Attachment a = tracker.find(A).orElseThrow();
         List<PacketEvent> packets = new CopyOnWriteArrayList<>();
         ring.poll(Duration.ZERO, r -> { }); // what earlier tests left
-        try (XdpTracker.Capture c = tracker.startCapture(a, Rule.parse("icmp"))) {
+        try (Capture c = tracker.startCapture(a, Rule.parse("icmp"))) {
             docker("exec", A, "ping", "-c", "3", "-i", "0.2", "-W", "1", ipB);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (packets.size() < 5 && System.nanoTime() < deadline) {

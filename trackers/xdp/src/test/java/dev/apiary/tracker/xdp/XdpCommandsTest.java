@@ -375,7 +375,7 @@ class XdpCommandsTest {
                 dport, info, HexFormat.of().formatHex(new byte[] {1, 2, 3, 4}));
     }
 
-    private static XdpKernel.Flow flow(Side side, int ifindex, int proto, String src, int sport, String dst, int dport,
+    static XdpKernel.Flow flow(Side side, int ifindex, int proto, String src, int sport, String dst, int dport,
             long packets, long bytes) {
         return new XdpKernel.Flow(side, ifindex, proto, 2, mapped(src), sport, mapped(dst), dport, packets, bytes);
     }
@@ -392,14 +392,14 @@ class XdpCommandsTest {
     }
 
     /** The tracker without the kernel: attachments, counters, flows and rules as the test sets them. */
-    private static final class FakeXdp implements XdpCommands.Backend {
+    static final class FakeXdp implements XdpBackend {
         private final Containers containers;
         private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
         private final Map<String, XdpKernel.Counts> counts = new HashMap<>();
         final List<XdpKernel.Flow> flows = new ArrayList<>();
         final List<String> attached = new ArrayList<>();
         final Map<Integer, Long> hits = new HashMap<>();
-        private final List<XdpTracker.RuleEntry> rules = new ArrayList<>();
+        private final List<RuleEntry> rules = new ArrayList<>();
         private final Set<String> interfaces = Set.of("eth0", "eth1");
         private int nextIndex = 20;
         boolean running = true;
@@ -481,7 +481,7 @@ class XdpCommandsTest {
         }
 
         @Override
-        public List<XdpTracker.RuleEntry> rules() {
+        public List<RuleEntry> rules() {
             return List.copyOf(rules);
         }
 
@@ -491,8 +491,8 @@ class XdpCommandsTest {
         }
 
         @Override
-        public XdpTracker.RuleEntry addRule(Attachment a, Rule rule) {
-            XdpTracker.RuleEntry e = new XdpTracker.RuleEntry(rules.size(), a, rule);
+        public RuleEntry addRule(Attachment a, Rule rule) {
+            RuleEntry e = new RuleEntry(rules.size(), a, rule);
             rules.add(e);
             return e;
         }
@@ -503,7 +503,7 @@ class XdpCommandsTest {
         }
 
         @Override
-        public XdpTracker.Capture startCapture(Attachment a, Rule filter) {
+        public Capture startCapture(Attachment a, Rule filter) {
             captureFilter = filter;
             capturing = true;
             onCapture.run(); // the packets the programs sample now

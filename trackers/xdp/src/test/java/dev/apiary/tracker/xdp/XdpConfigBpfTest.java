@@ -35,7 +35,7 @@ class XdpConfigBpfTest {
             tracker.start(obj, TestContainers.running());
             try {
                 Attachment nowhere = new Attachment(null, "nowhere", 0, 0, Hook.TC, List.of());
-                try (XdpTracker.Capture c = tracker.startCapture(nowhere, Rule.parse("icmp"))) {
+                try (Capture c = tracker.startCapture(nowhere, Rule.parse("icmp"))) {
                     assertEquals(1, ctl(obj).getInt(4), "capture on");
                     assertEquals(7, ctl(obj).getInt(8), "capture.rate in the control record");
                 }
