@@ -1,7 +1,6 @@
 package dev.apiary.tracker.xdp;
 
 import dev.apiary.bpf.BootClock;
-import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventJson;
 import dev.apiary.sdk.Events;
@@ -10,9 +9,11 @@ import dev.apiary.sdk.Tail;
 import dev.apiary.sdk.command.Options;
 import dev.apiary.sdk.command.Table;
 import dev.apiary.sdk.command.Table.Column;
+import dev.apiary.sdk.command.TailPrinter;
 import dev.apiary.sdk.command.Text;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +55,6 @@ public final class XdpCommands {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     private static final int CAPTURE_QUEUE = 4096;
-    private static final Duration POLL = Duration.ofMillis(100);
     private static final String TARGET = "an attached container (name, id or id prefix) or host interface";
 
     /** A packet of xdp:capture, one line each. */
@@ -186,7 +186,7 @@ public final class XdpCommands {
         Set<String> ifaces = a.ports().stream().map(Port::name).collect(Collectors.toUnmodifiableSet());
         PrintStream print = out.get();
         PcapWriter writer = pcap.isEmpty() ? null : new PcapWriter(Path.of(pcap), XdpLayouts.SNAP);
-        long taken = 0;
+        long taken;
         // The tail is open before sampling starts, and sampling stops before it closes.
         try (Tail tail = events.tail("xdp:capture", new EventFilter(XdpTracker.NAME, "packet", null),
                 e -> e instanceof PacketEvent p && ifaces.contains(p.iface()), CAPTURE_QUEUE);
@@ -194,29 +194,18 @@ public final class XdpCommands {
             if (!json) {
                 print.print(CAPTURE.header());
             }
-            long deadline = System.nanoTime() + limit.toNanos();
-            for (long left = limit.toNanos(); (n == 0 || taken < n) && left > 0; left = deadline - System.nanoTime()) {
-                Event e = tail.poll(Duration.ofNanos(Math.min(left, POLL.toNanos())));
-                if (e == null) {
-                    print.flush();
-                    if (print.checkError()) {
-                        return; // the reader went away
-                    }
-                    continue;
-                }
+            taken = TailPrinter.print(tail, n, limit, print, err.get(), e -> {
                 PacketEvent p = (PacketEvent) e;
-                taken++;
                 Instant when = BootClock.toInstant(p.header().tsNanos());
                 if (writer != null) {
-                    writer.write(when, p.bytes(), p.length());
+                    try {
+                        writer.write(when, p.bytes(), p.length());
+                    } catch (IOException failed) {
+                        throw new UncheckedIOException("cannot write " + pcap, failed);
+                    }
                 }
-                print.println(json ? EventJson.of(p)
-                        : CAPTURE.line(CLOCK.format(when), p.direction(), p.protocol(), p.length(), line(p)));
-                print.flush();
-            }
-            if (tail.dropped() > 0) {
-                err.get().println(tail.dropped() + " packets were not printed: the terminal could not keep up");
-            }
+                return json ? EventJson.of(p) : CAPTURE.line(CLOCK.format(when), p.direction(), p.protocol(), p.length(), line(p));
+            });
         } finally {
             if (writer != null) {
                 writer.close();

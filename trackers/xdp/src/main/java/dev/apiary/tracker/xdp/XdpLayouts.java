@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import dev.apiary.bpf.Btf;
 import dev.apiary.bpf.EventHeader;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
@@ -70,18 +69,6 @@ final class XdpLayouts {
     static {
         if (RULE.byteSize() != Rule.SIZE) {
             throw new AssertionError("Rule.SIZE " + Rule.SIZE + " is not sizeof(struct xdp_rule) " + RULE.byteSize());
-        }
-    }
-
-    /**
-     * Checks them against {@code btf}, for an object loaded without core.
-     *
-     * @throws dev.apiary.bpf.BpfException when a struct of the object differs from its layout here
-     */
-    static void verify(Btf btf) {
-        btf.checkLayout("apiary_event_header", EventHeader.LAYOUT);
-        for (MemoryLayout l : ALL) {
-            btf.checkLayout(l.name().orElseThrow(), l);
         }
     }
 

@@ -110,9 +110,8 @@ public final class XdpTracker implements Tracker {
         return new XdpDecoder(this::owner);
     }
 
-    /** Checks the object's layouts and sizes its ring and flow table from the settings; before load. */
+    /** Sizes its ring and flow table from the settings; before load (core has checked the layouts). */
     void configure(BpfObject o) {
-        XdpLayouts.verify(o.btf());
         o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
         o.map("xdp_flows").setMaxEntries(config.flows());
     }
