@@ -5,6 +5,7 @@ import dev.apiary.core.dispatch.Dispatcher;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventTypes;
 import dev.apiary.sdk.Tracker;
+import dev.apiary.sdk.TrackerName;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class TrackerManager implements AutoCloseable {
 
     /** Manifest header naming the tracker a bundle carries, set by apiary-tracker-parent. */
-    public static final String TRACKER_HEADER = "Apiary-Tracker";
+    public static final String TRACKER_HEADER = TrackerName.HEADER;
 
     private static final Logger LOG = LoggerFactory.getLogger(TrackerManager.class);
 

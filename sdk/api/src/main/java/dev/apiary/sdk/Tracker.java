@@ -13,8 +13,16 @@ import java.util.List;
  */
 public interface Tracker {
 
-    /** Its name: lower case, unique, used in commands ({@code tracker:stop exec}) and as the event's tracker. */
-    String name();
+    /**
+     * Its name: lower case, unique, used in commands ({@code tracker:stop exec}) and as the
+     * event's tracker. By default the {@code Apiary-Tracker} header of its bundle, which
+     * {@code apiary-tracker-parent} writes from the pom's {@code <apiary.tracker>}: the one
+     * place it is declared ({@link TrackerName}). Core refuses a tracker whose name differs
+     * from its bundle's header.
+     */
+    default String name() {
+        return TrackerName.of(getClass());
+    }
 
     /** One line for {@code tracker:list}. */
     String description();

@@ -9,6 +9,7 @@ import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
+import dev.apiary.sdk.TrackerName;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,7 +42,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = ${trackerClass}Tracker.Config.class)
 public final class ${trackerClass}Tracker implements Tracker {
 
-    public static final String NAME = "${trackerName}";
+    /** Its name, as its pom's {@code <apiary.tracker>} declares it (the bundle's Apiary-Tracker header). */
+    public static final String NAME = TrackerName.of(${trackerClass}Tracker.class);
 
     /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
     public static final String PID = "${package}";
@@ -90,11 +92,6 @@ public final class ${trackerClass}Tracker implements Tracker {
         this.config = config;
     }
 
-
-    @Override
-    public String name() {
-        return NAME;
-    }
 
     @Override
     public String description() {

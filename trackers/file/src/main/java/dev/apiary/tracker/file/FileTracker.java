@@ -7,6 +7,7 @@ import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
+import dev.apiary.sdk.TrackerName;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
@@ -25,7 +26,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = FileTracker.Config.class)
 public final class FileTracker implements Tracker {
 
-    public static final String NAME = "file";
+    /** Its name, as its pom's {@code <apiary.tracker>} declares it (the bundle's Apiary-Tracker header). */
+    public static final String NAME = TrackerName.of(FileTracker.class);
     /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
     public static final String PID = "dev.apiary.tracker.file";
     static final String OBJECT = "bpf/file.bpf.o";
@@ -75,11 +77,6 @@ public final class FileTracker implements Tracker {
     @Activate
     public FileTracker(Config config) {
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

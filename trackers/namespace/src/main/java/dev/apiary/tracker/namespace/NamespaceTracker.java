@@ -6,6 +6,7 @@ import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
+import dev.apiary.sdk.TrackerName;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +31,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = NamespaceTracker.Config.class)
 public final class NamespaceTracker implements Tracker {
 
-    public static final String NAME = "namespace";
+    /** Its name, as its pom's {@code <apiary.tracker>} declares it (the bundle's Apiary-Tracker header). */
+    public static final String NAME = TrackerName.of(NamespaceTracker.class);
 
     /** Its configuration PID, also conf/<PID>.cfg: the bundle's symbolic name. */
     public static final String PID = "dev.apiary.tracker.namespace";
@@ -68,11 +70,6 @@ public final class NamespaceTracker implements Tracker {
     @Activate
     public NamespaceTracker(Config config) {
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
+import dev.apiary.sdk.TrackerName;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = SyscallTracker.Config.class)
 public final class SyscallTracker implements Tracker {
 
-    public static final String NAME = "syscall";
+    /** Its name, as its pom's {@code <apiary.tracker>} declares it (the bundle's Apiary-Tracker header). */
+    public static final String NAME = TrackerName.of(SyscallTracker.class);
     /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
     public static final String PID = "dev.apiary.tracker.syscall";
     static final String OBJECT = "bpf/syscall.bpf.o";
@@ -110,11 +112,6 @@ public final class SyscallTracker implements Tracker {
     /** How often the counters are read. */
     Duration refresh() {
         return Duration.ofMillis(config.refresh_ms());
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

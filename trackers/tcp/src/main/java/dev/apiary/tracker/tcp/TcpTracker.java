@@ -8,6 +8,7 @@ import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
+import dev.apiary.sdk.TrackerName;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +28,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = TcpTracker.Config.class)
 public final class TcpTracker implements Tracker {
 
-    public static final String NAME = "tcp";
+    /** Its name, as its pom's {@code <apiary.tracker>} declares it (the bundle's Apiary-Tracker header). */
+    public static final String NAME = TrackerName.of(TcpTracker.class);
 
     /** Its configuration PID, also conf/<PID>.cfg: the bundle's symbolic name. */
     public static final String PID = "dev.apiary.tracker.tcp";
@@ -79,11 +81,6 @@ public final class TcpTracker implements Tracker {
     @Activate
     public TcpTracker(Config config) {
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
+import dev.apiary.sdk.TrackerName;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = XdpTracker.Config.class)
 public final class XdpTracker implements Tracker {
 
-    public static final String NAME = "xdp";
+    /** Its name, as its pom's {@code <apiary.tracker>} declares it (the bundle's Apiary-Tracker header). */
+    public static final String NAME = TrackerName.of(XdpTracker.class);
 
     /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
     public static final String PID = "dev.apiary.tracker.xdp";
@@ -83,11 +85,6 @@ public final class XdpTracker implements Tracker {
         this.config = config;
     }
 
-
-    @Override
-    public String name() {
-        return NAME;
-    }
 
     @Override
     public String description() {

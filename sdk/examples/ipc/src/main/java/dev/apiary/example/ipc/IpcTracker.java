@@ -8,6 +8,7 @@ import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
+import dev.apiary.sdk.TrackerName;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -28,7 +29,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = IpcTracker.Config.class)
 public final class IpcTracker implements Tracker {
 
-    public static final String NAME = "ipc";
+    /** Its name, as its pom's {@code <apiary.tracker>} declares it (the bundle's Apiary-Tracker header). */
+    public static final String NAME = TrackerName.of(IpcTracker.class);
 
     /** Its configuration PID, also conf/&lt;PID&gt;.cfg: the bundle's symbolic name. */
     public static final String PID = "dev.apiary.example.ipc";
@@ -73,11 +75,6 @@ public final class IpcTracker implements Tracker {
         this.config = config;
     }
 
-
-    @Override
-    public String name() {
-        return NAME;
-    }
 
     @Override
     public String description() {
