@@ -9,8 +9,6 @@ import dev.apiary.bpf.Bytes;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.bpf.KernelBpfObjects;
 import dev.apiary.bpf.testing.RequiresBpf;
-import dev.apiary.core.dispatch.ContainerLookup;
-import dev.apiary.core.dispatch.Dispatcher;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
@@ -22,7 +20,6 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -59,43 +56,34 @@ class TrackerManagerBpfTest {
     @TempDir
     Path pinBase;
 
-    private final FakeFramework framework = new FakeFramework();
-    private Dispatcher dispatcher;
-    private TrackerPins pins;
-    private TrackerManager manager;
+    private TrackerManagerFixture core;
 
     @BeforeEach
     void open() {
-        dispatcher = new Dispatcher(ContainerLookup.HOST_ONLY, Duration.ofMillis(20), Duration.ofSeconds(1));
-        dispatcher.start();
-        pins = TrackerPins.create(pinBase);
-        manager = new TrackerManager(framework.context, dispatcher, TrackerManagerTest.NO_CONTAINERS, Optional.empty(),
-                64 * 1024, pins);
-        manager.open();
+        core = new TrackerManagerFixture(pinBase);
+        core.newManager().open();
     }
 
     @AfterEach
     void close() {
-        manager.close();
-        dispatcher.close();
-        pins.close();
+        core.close();
     }
 
     @Test
     void aTrackersObjectIsDispatchedWhileItRunsAndFreedAfterItsStop() throws Throwable {
         BpfObject[] loaded = new BpfObject[1];
         EventDecoder decoder = (record, header, container) -> new Tick(header, container);
-        TrackerManagerTest.TestTracker ticks = new TrackerManagerTest.TestTracker("ticks", context ->
+        TestTracker ticks = new TestTracker("ticks", context ->
                 loaded[0] = context.load("bpf/dispatch_test.bpf.o", obj -> obj.globals().set("target_tgid", SELF), decoder));
         List<Event> seen = new CopyOnWriteArrayList<>();
-        dispatcher.subscribe("test", seen::add);
+        core.dispatcher.subscribe("test", seen::add);
 
-        ServiceReference<Tracker> service = framework.register(framework.install("test.ticks", "ticks"), ticks);
-        TrackerHandle h = manager.find("ticks").orElseThrow();
+        ServiceReference<Tracker> service = core.framework.register(core.framework.install("test.ticks", "ticks"), ticks);
+        TrackerHandle h = core.manager().find("ticks").orElseThrow();
         assertEquals(TrackerState.RUNNING, h.state(), h.error());
         assertEquals(List.of(loaded[0]), h.objects());
         assertEquals(1, h.sources().size());
-        assertEquals(h.sources(), dispatcher.sources());
+        assertEquals(h.sources(), core.dispatcher.sources());
         int program = loaded[0].programs().getFirst().id();
         assertTrue(KernelBpfObjects.programIds().contains(program));
 
@@ -105,8 +93,8 @@ class TrackerManagerBpfTest {
         await(() -> seen.size() >= 10, "the tracker's records reach the subscribers");
         assertEquals("ticks", seen.getFirst().tracker());
 
-        framework.unregister(service);
-        assertEquals(List.of(), dispatcher.sources(), "its ring left the dispatcher before the stop returned");
+        core.framework.unregister(service);
+        assertEquals(List.of(), core.dispatcher.sources(), "its ring left the dispatcher before the stop returned");
         BpfMap pause = loaded[0].maps().stream().filter(m -> m.name().endsWith(BundleTrackerContext.PAUSE_SECTION))
                 .findFirst().orElseThrow();
         assertEquals(1, Bytes.toU32(pause.lookup(Bytes.u32(0)).orElseThrow()),

@@ -6,19 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.core.dispatch.ContainerLookup;
 import dev.apiary.core.dispatch.Dispatcher;
-import dev.apiary.sdk.Container;
-import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.Subscription;
 import dev.apiary.sdk.Tracker;
-import dev.apiary.sdk.TrackerContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,47 +28,25 @@ class TrackerManagerTest {
     @TempDir
     Path pinBase;
 
-    private final FakeFramework framework = new FakeFramework();
+    private TrackerManagerFixture core;
+    private FakeFramework framework;
     private Dispatcher dispatcher;
     private TrackerPins pins;
     private TrackerManager manager;
 
-    static final Containers NO_CONTAINERS = new Containers() {
-        @Override
-        public List<Container> list() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<Container> find(String nameOrId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ContainerRef ofPid(int pid) {
-            return ContainerRef.HOST;
-        }
-
-        @Override
-        public ContainerRef ofCgroup(long cgroupId) {
-            return ContainerRef.HOST;
-        }
-    };
-
     @BeforeEach
     void open() {
-        dispatcher = new Dispatcher(ContainerLookup.HOST_ONLY, Duration.ofMillis(20), Duration.ofSeconds(1));
-        dispatcher.start();
-        pins = TrackerPins.create(pinBase);
-        manager = new TrackerManager(framework.context, dispatcher, NO_CONTAINERS, Optional.empty(), 64 * 1024, pins);
+        core = new TrackerManagerFixture(pinBase);
+        framework = core.framework;
+        dispatcher = core.dispatcher;
+        pins = core.pins;
+        manager = core.newManager();
         manager.open();
     }
 
     @AfterEach
     void close() {
-        manager.close();
-        dispatcher.close();
-        pins.close();
+        core.close();
     }
 
     @Test
@@ -88,7 +59,7 @@ class TrackerManagerTest {
         assertEquals("", h.error());
         assertEquals(1, quiet.starts);
         assertEquals("quiet", quiet.context.trackerName());
-        assertSame(NO_CONTAINERS, quiet.context.containers());
+        assertSame(TrackerManagerFixture.NO_CONTAINERS, quiet.context.containers());
         assertEquals(List.of("quiet/events"), subscriptionNames(), "its subscription is named after it");
         assertEquals(TrackerState.RUNNING, manager.bundle("quiet").orElseThrow().state());
         assertTrue(Files.isDirectory(pins.root().resolve("quiet")), "its folder for pinned maps");
@@ -197,10 +168,9 @@ class TrackerManagerTest {
 
     @Test
     void trackersAlreadyRegisteredAreStartedWhenTheManagerOpens() {
-        manager.close();
+        manager = core.newManager(); // closes the one open, makes one not opened yet
         TestTracker early = TestTracker.subscribing("early");
         framework.register(framework.install("test.early", "early"), early);
-        manager = new TrackerManager(framework.context, dispatcher, NO_CONTAINERS, Optional.empty(), 64 * 1024, pins);
         assertEquals(0, early.starts);
         manager.open();
         assertEquals(TrackerState.RUNNING, manager.find("early").orElseThrow().state());
@@ -273,58 +243,5 @@ class TrackerManagerTest {
 
     private List<String> subscriptionNames() {
         return dispatcher.subscriptions().stream().map(Subscription::name).toList();
-    }
-
-    /** A tracker whose start does what the test says; it counts its starts and stops. */
-    static final class TestTracker implements Tracker {
-
-        interface Start {
-            void run(TrackerContext context) throws Exception;
-        }
-
-        private final String name;
-        private final Start start;
-        Runnable onStop = () -> {
-        };
-        int starts;
-        int stops;
-        TrackerContext context;
-
-        TestTracker(String name, Start start) {
-            this.name = name;
-            this.start = start;
-        }
-
-        /** One that subscribes to events as {@code events}: a resource its context must close. */
-        static TestTracker subscribing(String name) {
-            return new TestTracker(name, context -> context.subscribe("events", e -> {
-            }));
-        }
-
-        @Override
-        public String name() {
-            if (name == null) {
-                throw new IllegalStateException("no name");
-            }
-            return name;
-        }
-
-        @Override
-        public String description() {
-            return "a test tracker";
-        }
-
-        @Override
-        public void start(TrackerContext context) throws Exception {
-            starts++;
-            this.context = context;
-            start.run(context);
-        }
-
-        @Override
-        public void stop() {
-            stops++;
-            onStop.run();
-        }
     }
 }
