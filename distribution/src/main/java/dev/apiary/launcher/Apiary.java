@@ -2,38 +2,23 @@ package dev.apiary.launcher;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.apache.felix.framework.FrameworkFactory;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
-import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -55,25 +40,20 @@ import org.osgi.util.tracker.ServiceTracker;
  * which stops the framework, closes the control socket and deletes the framework storage.
  * The framework may also stop by itself (the shell's {@code exit}, {@code stop 0}):
  * {@link #awaitStop()} returns then; {@code close()} is still the caller's to call.
+ *
+ * <p>The framework's own start-up and stop (its properties, storage, the bundles by start
+ * level) are a {@code FrameworkLauncher}'s; this class adds the control socket, Gogo's
+ * commands and the events.
  */
 public final class Apiary implements AutoCloseable {
 
-    /** How long {@link #start()} waits for the start levels and for Gogo. */
-    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
-    /** How long {@link #close()} waits for the bundles to stop. */
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-
-    /** The start level of the shell bundles: after everything else, so the prompt comes last. */
-    static final int SHELL_START_LEVEL_OFFSET = 1;
+    /** How long {@link #start()} waits for Gogo, and a command for a start under way. */
+    private static final Duration STARTUP_TIMEOUT = FrameworkLauncher.STARTUP_TIMEOUT;
 
     private final ApiaryHome home;
-    private final Map<String, String> properties;
-    private final List<ExtraBundle> extraBundles;
-    private final boolean shell;
     private final Path socket;
     private final boolean checkPrerequisites;
-    private final Mode mode;
-    private final Set<String> trackers; // null: every tracker in bundles/
+    private final FrameworkLauncher launcher;
 
     private final Object lock = new Object();
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -81,8 +61,6 @@ public final class Apiary implements AutoCloseable {
     private volatile String failure;
     private boolean started;
     private boolean closed;
-    private Framework framework;
-    private Path storage;
     private ControlServer controlServer;
     private ServiceTracker<Object, Object> processors;
     private GogoProcessor gogo;
@@ -93,13 +71,10 @@ public final class Apiary implements AutoCloseable {
         if (builder.watch != null) {
             properties.put(WATCH_PROPERTY, builder.watch);
         }
-        this.properties = Map.copyOf(properties);
-        this.extraBundles = List.copyOf(builder.extraBundles);
-        this.shell = builder.shell;
         this.socket = builder.socket;
         this.checkPrerequisites = builder.checkPrerequisites;
-        this.mode = builder.mode;
-        this.trackers = builder.trackers == null ? null : Set.copyOf(builder.trackers);
+        this.launcher = new FrameworkLauncher(home, properties, builder.extraBundles, builder.shell, socket, builder.mode,
+                builder.trackers);
     }
 
     /** Framework property core reads its watch scope from, over conf/dev.apiary.core.cfg. */
@@ -107,9 +82,6 @@ public final class Apiary implements AutoCloseable {
 
     /** The queue of a {@link #subscribe} subscription, in events. */
     public static final int SUBSCRIPTION_QUEUE = 1 << 16;
-
-    /** The manifest header of a tracker bundle. */
-    static final String TRACKER_HEADER = "Apiary-Tracker";
 
     public static Builder builder() {
         return new Builder();
@@ -121,7 +93,7 @@ public final class Apiary implements AutoCloseable {
     public static final class Builder {
         private ApiaryHome home;
         private final Map<String, String> properties = new LinkedHashMap<>();
-        private final List<ExtraBundle> extraBundles = new ArrayList<>();
+        private final List<FrameworkLauncher.ExtraBundle> extraBundles = new ArrayList<>();
         private boolean shell;
         private Path socket;
         private boolean checkPrerequisites = true;
@@ -171,7 +143,7 @@ public final class Apiary implements AutoCloseable {
 
         /** One more bundle, installed and started at the last start level of bundles/. */
         public Builder bundle(Path jar) {
-            extraBundles.add(new ExtraBundle(jar, 0));
+            extraBundles.add(new FrameworkLauncher.ExtraBundle(jar, 0));
             return this;
         }
 
@@ -180,7 +152,7 @@ public final class Apiary implements AutoCloseable {
             if (startLevel < 1) {
                 throw new IllegalArgumentException("start level of " + jar + " must be 1 or more, not " + startLevel);
             }
-            extraBundles.add(new ExtraBundle(jar, startLevel));
+            extraBundles.add(new FrameworkLauncher.ExtraBundle(jar, startLevel));
             return this;
         }
 
@@ -211,9 +183,6 @@ public final class Apiary implements AutoCloseable {
         public Apiary build() {
             return new Apiary(this);
         }
-    }
-
-    private record ExtraBundle(Path jar, int startLevel) {
     }
 
     /**
@@ -249,27 +218,7 @@ public final class Apiary implements AutoCloseable {
     }
 
     private void startFramework() throws ApiaryException, InterruptedException {
-        SortedMap<Integer, List<Path>> levels;
-        List<Path> shellBundles;
-        try {
-            levels = home.bundlesByStartLevel();
-            shellBundles = shell ? home.shellBundles() : List.of();
-            Files.createDirectories(home.deploy());
-        } catch (IOException e) {
-            throw new ApiaryException(e.getMessage(), e);
-        }
-        if (levels.isEmpty()) {
-            throw new ApiaryException("no bundles in " + home.bundles());
-        }
-        if (shell && shellBundles.isEmpty()) {
-            throw new ApiaryException("no shell bundles in " + home.bundles().resolve(ApiaryHome.SHELL));
-        }
-        int lastLevel = levels.lastKey();
-        int beginning = shell ? lastLevel + SHELL_START_LEVEL_OFFSET : lastLevel;
-        for (ExtraBundle extra : extraBundles) {
-            beginning = Math.max(beginning, extra.startLevel());
-        }
-
+        FrameworkLauncher.Layout layout = launcher.layout();
         if (socket != null) {
             // Claimed before Felix starts: a second runtime fails here, before loading any BPF.
             try {
@@ -280,63 +229,7 @@ public final class Apiary implements AutoCloseable {
                 throw new ApiaryException(e.getMessage(), e);
             }
         }
-
-        Map<String, Object> config = new HashMap<>(frameworkProperties(beginning, lastLevel));
-        try {
-            storage = Files.createTempDirectory("apiary-felix-");
-        } catch (IOException e) {
-            throw new ApiaryException("cannot create the framework storage folder: " + e.getMessage(), e);
-        }
-        config.putIfAbsent(Constants.FRAMEWORK_STORAGE, storage.toString());
-        config.put("felix.log.logger", new FelixLogger());
-
-        Framework created = new FrameworkFactory().newFramework(config);
-        synchronized (lock) {
-            framework = created;
-        }
-        CountDownLatch startLevelReached = new CountDownLatch(1);
-        FrameworkListener startedListener = event -> {
-            if (event.getType() == FrameworkEvent.STARTED) {
-                startLevelReached.countDown();
-            }
-        };
-        // JLine finds a real terminal only when the thread context class loader is null while
-        // Felix starts (its start-level thread inherits it, and gogo.jline starts there).
-        Thread current = Thread.currentThread();
-        ClassLoader contextLoader = current.getContextClassLoader();
-        current.setContextClassLoader(null);
-        try {
-            created.init();
-            BundleContext context = created.getBundleContext();
-            context.addFrameworkListener(startedListener);
-            List<String> trackersFound = new ArrayList<>();
-            for (Map.Entry<Integer, List<Path>> level : levels.entrySet()) {
-                for (Path jar : level.getValue()) {
-                    install(context, jar, level.getKey(), trackers, trackersFound);
-                }
-            }
-            if (trackers != null && !trackersFound.containsAll(trackers)) {
-                List<String> missing = trackers.stream().filter(t -> !trackersFound.contains(t)).toList();
-                throw new ApiaryException("no tracker named " + String.join(", ", missing) + " in " + home.bundles()
-                        + "; there are: " + String.join(", ", trackersFound));
-            }
-            for (ExtraBundle extra : extraBundles) {
-                install(context, extra.jar(), extra.startLevel() == 0 ? lastLevel : extra.startLevel(), null, new ArrayList<>());
-            }
-            for (Path jar : shellBundles) {
-                install(context, jar, lastLevel + SHELL_START_LEVEL_OFFSET, null, new ArrayList<>());
-            }
-            created.start();
-        } catch (BundleException e) {
-            throw new ApiaryException("the framework failed to start: " + e.getMessage(), e);
-        } finally {
-            current.setContextClassLoader(contextLoader);
-        }
-        if (!startLevelReached.await(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new ApiaryException("the framework did not reach start level " + beginning + " in " + STARTUP_TIMEOUT.toSeconds()
-                    + " s; bundles: " + bundleStates());
-        }
-        created.getBundleContext().removeFrameworkListener(startedListener);
+        Framework created = launcher.start(layout);
 
         ServiceTracker<Object, Object> tracker;
         try {
@@ -356,76 +249,13 @@ public final class Apiary implements AutoCloseable {
         ready.countDown();
     }
 
-    /**
-     * Installs a bundle and marks it to start with its level, unless it is a fragment or a
-     * tracker not among {@code chosen} (null: all trackers start).
-     */
-    private static void install(BundleContext context, Path jar, int startLevel, Set<String> chosen,
-            List<String> trackersFound) throws ApiaryException {
-        try {
-            // reference: the framework reads the jar in place instead of copying it into its storage
-            Bundle bundle = context.installBundle("reference:" + jar.toAbsolutePath().toUri());
-            bundle.adapt(BundleStartLevel.class).setStartLevel(startLevel);
-            String tracker = bundle.getHeaders().get(TRACKER_HEADER);
-            if (tracker != null) {
-                trackersFound.add(tracker.trim());
-            }
-            boolean wanted = tracker == null || chosen == null || chosen.contains(tracker.trim());
-            if (wanted && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
-                bundle.start(); // starts once the framework reaches its start level
-            }
-        } catch (BundleException e) {
-            throw new ApiaryException("cannot install " + jar + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The framework properties: the launcher's defaults, then conf/framework.properties, then the builder's. */
-    Map<String, String> frameworkProperties(int beginningStartLevel, int bundleStartLevel) throws ApiaryException {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        config.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(beginningStartLevel));
-        config.put("felix.startlevel.bundle", Integer.toString(bundleStartLevel));
-        config.put("felix.log.level", "3"); // info
-        // FileInstall: bundles in deploy/, configurations (*.cfg) in conf/ for Config Admin
-        config.put("felix.fileinstall.dir", home.deploy() + "," + home.conf());
-        config.put("felix.fileinstall.filter", ".*\\.(jar|cfg|config)");
-        config.put("felix.fileinstall.poll", "1000");
-        config.put("felix.fileinstall.noInitialDelay", "true");
-        config.put("felix.fileinstall.start.level", Integer.toString(bundleStartLevel));
-        config.put("felix.fileinstall.bundles.startTransient", "true"); // the storage is new at each start anyway
-        config.put("felix.fileinstall.log.default", "jul"); // its default is stdout, where headless events go
-        config.put("felix.fileinstall.log.level", "3");
-        config.put("apiary.home", home.root().toString());
-        // The shell reads etc/gosh_profile from here: Apiary's prompt, banner and help first.
-        config.put("gosh.home", home.root().toString());
-        config.put("apiary.mode", mode.propertyValue());
-        if (socket != null) {
-            config.put(ControlSocket.PROPERTY, socket.toAbsolutePath().toString());
-        }
-        Path file = home.conf().resolve("framework.properties");
-        if (Files.isRegularFile(file)) {
-            Properties fromFile = new Properties();
-            try (InputStream in = Files.newInputStream(file)) {
-                fromFile.load(in);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new ApiaryException("cannot read " + file + ": " + e.getMessage(), e);
-            }
-            for (String key : fromFile.stringPropertyNames()) {
-                config.put(key, fromFile.getProperty(key).replace("${apiary.home}", home.root().toString()));
-            }
-        }
-        config.putAll(properties);
-        return config;
-    }
-
     /** The framework, once started (for what commands cannot do, e.g. tests inspecting bundles). */
     public Framework framework() {
-        synchronized (lock) {
-            if (framework == null) {
-                throw new IllegalStateException("not started");
-            }
-            return framework;
+        Framework current = launcher.framework();
+        if (current == null) {
+            throw new IllegalStateException("not started");
         }
+        return current;
     }
 
     /** The installation this runtime uses. */
@@ -522,11 +352,12 @@ public final class Apiary implements AutoCloseable {
         Objects.requireNonNull(consumer, "consumer");
         EventBridge bridge;
         synchronized (lock) {
-            if (!started || closed || framework == null) {
+            Framework current = launcher.framework();
+            if (!started || closed || current == null) {
                 throw new IllegalStateException("start() the runtime before subscribing");
             }
             if (eventBridge == null) {
-                eventBridge = EventBridge.open(framework.getBundleContext());
+                eventBridge = EventBridge.open(current.getBundleContext());
             }
             bridge = eventBridge;
         }
@@ -538,10 +369,7 @@ public final class Apiary implements AutoCloseable {
 
     /** Waits until the framework has stopped (by {@link #close()}, the shell's exit, or {@code stop 0}). */
     public void awaitStop() throws InterruptedException {
-        Framework current;
-        synchronized (lock) {
-            current = framework;
-        }
+        Framework current = launcher.framework();
         if (current != null) {
             current.waitForStop(0);
         }
@@ -549,31 +377,7 @@ public final class Apiary implements AutoCloseable {
 
     /** Each bundle's symbolic name and state, for messages. */
     public String bundleStates() {
-        Framework current;
-        synchronized (lock) {
-            current = framework;
-        }
-        if (current == null || current.getBundleContext() == null) {
-            return "(framework not running)";
-        }
-        StringBuilder states = new StringBuilder();
-        for (Bundle bundle : current.getBundleContext().getBundles()) {
-            states.append(String.format("%n  %3d %-10s %s %s", bundle.getBundleId(), stateName(bundle.getState()),
-                    bundle.getSymbolicName(), bundle.getVersion()));
-        }
-        return states.toString();
-    }
-
-    static String stateName(int state) {
-        return switch (state) {
-            case Bundle.UNINSTALLED -> "UNINSTALLED";
-            case Bundle.INSTALLED -> "INSTALLED";
-            case Bundle.RESOLVED -> "RESOLVED";
-            case Bundle.STARTING -> "STARTING";
-            case Bundle.STOPPING -> "STOPPING";
-            case Bundle.ACTIVE -> "ACTIVE";
-            default -> "STATE" + state;
-        };
+        return launcher.bundleStates();
     }
 
     /**
@@ -582,7 +386,6 @@ public final class Apiary implements AutoCloseable {
      */
     @Override
     public void close() {
-        Framework stopping;
         ControlServer server;
         ServiceTracker<Object, Object> tracker;
         synchronized (lock) {
@@ -591,7 +394,6 @@ public final class Apiary implements AutoCloseable {
                 return;
             }
             closed = true;
-            stopping = framework;
             server = controlServer;
             tracker = processors;
         }
@@ -601,42 +403,16 @@ public final class Apiary implements AutoCloseable {
         if (tracker != null) {
             tracker.close();
         }
-        if (stopping != null) {
-            try {
-                stopping.stop();
-                FrameworkEvent event = stopping.waitForStop(STOP_TIMEOUT.toMillis());
-                if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
-                    System.err.println("apiary: the framework did not stop within " + STOP_TIMEOUT.toSeconds() + " s");
-                }
-            } catch (BundleException e) {
-                System.err.println("apiary: stopping the framework failed: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (storage != null) {
-            deleteRecursively(storage);
-        }
+        launcher.stop();
         closeFinished.countDown();
     }
 
     /** A second close() (e.g. main thread and signal handler) returns when the first has finished. */
     private void awaitCloseOfOtherThread() {
         try {
-            closeFinished.await(STOP_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            closeFinished.await(FrameworkLauncher.STOP_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("apiary: cannot delete the framework storage " + root + ": " + e.getMessage());
-        }
-    }
-
 }

@@ -5,20 +5,13 @@ import dev.apiary.bpf.RingBuffer;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * Which container a cgroup id, a pid or a user's word means: cgroup paths learned from the
  * kernel ({@link CgroupLearner}), named by the runtimes' path patterns ({@link CgroupPaths}) and
  * by the Docker daemon ({@link DockerWatcher}); keeps the {@code apiary_watched} map in step with
- * the {@link WatchScope}.
+ * the {@link WatchScope}. The facade over three parts: the {@link CgroupTable} (cgroup id to
+ * container, what the learner finds), the {@link DockerFacts} (what the daemon told) and the
+ * {@link ContainerSlots} both fill, one per container.
  *
  * <p><b>Threads.</b> {@link #resolve}, {@link #drainLearner} and {@link #learnCgroup} belong to
  * the one dispatcher thread: a known cgroup id costs one lock-free table probe and a volatile
@@ -79,21 +74,14 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerDirectory.class);
-    private static final long MAINTAIN_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final Duration FIRST_LIST_WAIT = Duration.ofSeconds(3);
 
     private final Settings settings;
-    private final CgroupLearner learner;
-    private final RingBuffer ring;                     // null when the caller feeds learnCgroup itself
-    private final RingBuffer.RecordHandler ringHandler;
+    private final ContainerSlots slots;
+    private final CgroupTable cgroups;
     private final WatchedNamespaces watched;           // null without a cgroups object
+    private final DockerFacts told;
     private final DockerWatcher docker;                // null without a Docker endpoint
-    private final ConcurrentHashMap<String, ContainerSlot> slots = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, Long> removedHostCgroups = new ConcurrentHashMap<>(); // id -> when
-    private final Object tableLock = new Object();
-    private volatile LongTable<ContainerSlot> table = LongTable.empty();
-    private final AtomicLong lastMaintenance = new AtomicLong(System.nanoTime());
-    private volatile boolean closed;
-    private final java.util.concurrent.CountDownLatch firstList = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * @param cgroupsObject core's {@code cgroups.bpf.o}, loaded and attached (the directory reads its
@@ -102,23 +90,30 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
      *                      watched map)
      */
     public ContainerDirectory(Settings settings, BpfObject cgroupsObject) {
+        this(settings, cgroupsObject, System::nanoTime);
+    }
+
+    /** As the public constructor, with the clock of removals and forgetting given (tests). */
+    ContainerDirectory(Settings settings, BpfObject cgroupsObject, LongSupplier nanoClock) {
         this.settings = settings;
-        this.learner = new CgroupLearner(settings.cgroupRoot(), settings.rescanInterval(), new Learned());
+        RingBuffer ring = null;
         if (cgroupsObject != null) {
             CgroupLearner.checkLayout(cgroupsObject);
-            this.ring = cgroupsObject.ringBuffer();
+            ring = cgroupsObject.ringBuffer();
             this.watched = new WatchedNamespaces(cgroupsObject.map("apiary_watched"), ProcessNamespaces.hostMountNamespace());
         } else {
-            this.ring = null;
             this.watched = null;
         }
-        this.ringHandler = learner::onRecord;
-        this.docker = settings.dockerEndpoint() == null ? null : new DockerWatcher(settings.dockerEndpoint(), new Told());
+        this.slots = new ContainerSlots(settings.cgroupRoot());
+        this.cgroups = new CgroupTable(settings.cgroupRoot(), settings.rescanInterval(), settings.forgetAfter(), ring,
+                slots, this::changed, nanoClock);
+        this.told = new DockerFacts(slots, cgroups, this::changed, nanoClock);
+        this.docker = settings.dockerEndpoint() == null ? null : new DockerWatcher(settings.dockerEndpoint(), told);
     }
 
     /** Walks the cgroup tree, enters the watch scope, starts following Docker. Call once. */
     public void start() {
-        int found = learner.scan();
+        int found = cgroups.scan();
         LOG.info("cgroup v2 at {}: {} cgroups, {} containers by path", settings.cgroupRoot(), found, slots.size());
         if (watched != null) {
             watched.apply(settings.scope(), list());
@@ -127,11 +122,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
             docker.start();
             // Commands run right after start (bin/apiary -c) should see names: wait a moment
             // for the daemon's first list, but never long for a daemon that is away.
-            try {
-                firstList.await(3, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            told.awaitFirstList(FIRST_LIST_WAIT);
         }
     }
 
@@ -144,11 +135,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
      * (rate-limited) walks the cgroup tree. Dispatcher thread only.
      */
     public ContainerRef resolve(long cgroupId) {
-        ContainerSlot slot = table.get(cgroupId);
-        if (slot != null) {
-            return slot.ref;
-        }
-        return resolveMiss(cgroupId, true);
+        return cgroups.resolve(cgroupId);
     }
 
     /**
@@ -163,21 +150,21 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
 
     /** Consumes every waiting record of the cgroups object's ring. Dispatcher thread only. */
     public int drainLearner() {
-        return ring == null ? 0 : ring.consume(ringHandler);
+        return cgroups.drain();
     }
 
     /** The ring this directory reads, for the dispatcher's epoll set (its fd); null without a cgroups object. */
     public RingBuffer learnerRing() {
-        return ring;
+        return cgroups.ring();
     }
 
     /** Learns from one record of cgroups.bpf.o, when the caller reads the ring itself. */
     public void learnCgroup(java.lang.foreign.MemorySegment record) {
-        learner.onRecord(record);
+        cgroups.learner().onRecord(record);
     }
 
     public CgroupLearner learner() {
-        return learner;
+        return cgroups.learner();
     }
 
     /** One line on the Docker side for {@code apiary:status}. */
@@ -212,12 +199,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
 
     @Override
     public List<Container> list() {
-        List<Container> all = new ArrayList<>();
-        for (ContainerSlot slot : slots.values()) {
-            all.add(container(slot));
-        }
-        all.sort(Comparator.comparing((Container c) -> !c.running()).thenComparing(c -> c.ref().displayName()));
-        return all;
+        return slots.list();
     }
 
     @Override
@@ -227,7 +209,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
 
     @Override
     public ContainerRef ofPid(int pid) {
-        String path = cgroupPathOf(pid);
+        String path = CgroupTable.cgroupPathOf(pid);
         if (path == null) {
             return ContainerRef.HOST;
         }
@@ -256,277 +238,27 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
 
     @Override
     public ContainerRef ofCgroup(long cgroupId) {
-        ContainerSlot slot = table.get(cgroupId);
-        return slot != null ? slot.ref : resolveMiss(cgroupId, false);
+        return cgroups.ofCgroup(cgroupId);
     }
 
     @Override
     public void close() {
-        closed = true;
+        told.close();
         if (docker != null) {
             docker.close();
         }
-        if (ring != null) {
-            ring.close();
-        }
+        cgroups.close();
     }
 
-    // ---- inside ---------------------------------------------------------------------------
-
-    private ContainerRef resolveMiss(long cgroupId, boolean mayDrain) {
-        if (mayDrain && ring != null) {
-            drainLearner();
-            ContainerSlot slot = table.get(cgroupId);
-            if (slot != null) {
-                return slot.ref;
-            }
-        }
-        if (learner.rescanIfDue()) {
-            ContainerSlot slot = table.get(cgroupId);
-            if (slot != null) {
-                return slot.ref;
-            }
-        }
-        return ContainerRef.HOST;
+    /** What Docker or the tree told, for tests: facts fed here are taken as the daemon's. */
+    DockerWatcher.Listener dockerFacts() {
+        return told;
     }
 
-    private Container container(ContainerSlot slot) {
-        DockerContainer d = slot.docker;
-        boolean running = slot.running();
-        int pid = d != null ? d.pid() : (running ? pathPid(slot) : 0);
-        ProcessNamespaces ns = slot.namespaces;
-        if (running && pid > 0 && ns.mnt() == 0) {
-            ns = ProcessNamespaces.of(pid);
-            slot.namespaces = ns;
-        }
-        return new Container(slot.ref, running ? pid : 0, slot.cgroupId, slot.cgroupPath, ns.mnt(), ns.pid(), ns.net(),
-                running, d == null ? null : d.started());
-    }
-
-    /** A process of a container Docker does not know: the first pid its cgroup lists. */
-    private int pathPid(ContainerSlot slot) {
-        int known = slot.pathPid;
-        if (known > 0 && Files.exists(Path.of("/proc", Integer.toString(known)))) {
-            return known;
-        }
-        try (var lines = Files.lines(settings.cgroupRoot().resolve(slot.cgroupPath.substring(1)).resolve("cgroup.procs"))) {
-            int pid = lines.findFirst().map(Integer::parseInt).orElse(0);
-            slot.pathPid = pid;
-            slot.namespaces = ProcessNamespaces.of(pid);
-            return pid;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /** The cgroup v2 path of a host pid (the {@code 0::} line of /proc/PID/cgroup), or null. */
-    static String cgroupPathOf(int pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "cgroup"))) {
-                if (line.startsWith("0::")) {
-                    return line.substring(3);
-                }
-            }
-        } catch (IOException e) {
-            // gone
-        }
-        return null;
-    }
-
-    private void putInTable(long cgroupId, ContainerSlot slot) {
-        synchronized (tableLock) {
-            if (table.get(cgroupId) != slot) {
-                table = table.with(cgroupId, slot);
-            }
-        }
-    }
-
-    private ContainerSlot slotFor(String id, String runtime) {
-        return slots.computeIfAbsent(id, k -> ContainerSlot.unnamed(k, runtime));
-    }
-
-    /** Forgets containers and host cgroups that are gone for longer than forgetAfter; rate-limited. */
-    private void maintain() {
-        long now = System.nanoTime();
-        long last = lastMaintenance.get();
-        if (now - last < MAINTAIN_EVERY_NANOS || !lastMaintenance.compareAndSet(last, now)) {
-            return;
-        }
-        long limit = settings.forgetAfter().toNanos();
-        Set<ContainerSlot> forget = new HashSet<>();
-        slots.values().removeIf(s -> {
-            boolean old = s.goneSinceNanos != 0 && now - s.goneSinceNanos > limit;
-            if (old) {
-                forget.add(s);
-            }
-            return old;
-        });
-        Set<Long> hostIds = new HashSet<>();
-        removedHostCgroups.entrySet().removeIf(e -> {
-            boolean old = now - e.getValue() > limit;
-            if (old) {
-                hostIds.add(e.getKey());
-            }
-            return old;
-        });
-        if (forget.isEmpty() && hostIds.isEmpty()) {
-            return;
-        }
-        synchronized (tableLock) {
-            LongTable<ContainerSlot> t = table;
-            table = t.without(id -> hostIds.contains(id) || forget.contains(t.get(id)));
-        }
-        hostIds.forEach(learner::forget);
-        forget.forEach(s -> learner.forget(s.cgroupId));
-        LOG.debug("forgot {} containers and {} host cgroups", forget.size(), hostIds.size());
-    }
-
-    /** What the learner finds in the kernel and the tree. */
-    private final class Learned implements CgroupLearner.Listener {
-        @Override
-        public void learned(long cgroupId, String path) {
-            Optional<ContainerCgroup> match = CgroupPaths.parse(path);
-            if (match.isEmpty()) {
-                putInTable(cgroupId, ContainerSlot.HOST);
-                return;
-            }
-            ContainerCgroup c = match.get();
-            ContainerSlot slot = slotFor(c.id(), c.runtime());
-            if (path.equals(c.cgroupPath())) {
-                synchronized (slot) {
-                    slot.cgroupId = cgroupId;
-                    slot.cgroupPath = path;
-                    slot.cgroupRemoved = false;
-                }
-            }
-            putInTable(cgroupId, slot);
-            maintain();
-        }
-
-        @Override
-        public void removed(long cgroupId, String path) {
-            ContainerSlot slot = table.get(cgroupId);
-            if (slot == null || slot == ContainerSlot.HOST) {
-                removedHostCgroups.put(cgroupId, System.nanoTime());
-            } else if (slot.cgroupId == cgroupId) {
-                synchronized (slot) {
-                    slot.cgroupRemoved = true;
-                    if (slot.docker == null && slot.goneSinceNanos == 0) {
-                        slot.goneSinceNanos = System.nanoTime(); // Docker's destroy decides for its containers
-                    }
-                }
-                if (watched != null) {
-                    watched.update(container(slot));
-                }
-            }
-            maintain();
-        }
-    }
-
-    /** What Docker tells. */
-    private final class Told implements DockerWatcher.Listener {
-        @Override
-        public void seen(DockerContainer news) {
-            if (closed) {
-                return;
-            }
-            ContainerSlot slot = slotFor(news.id(), CgroupPaths.DOCKER);
-            boolean pidChanged;
-            synchronized (slot) {
-                DockerContainer old = slot.docker;
-                DockerContainer merged = merge(old, news);
-                pidChanged = merged.pid() != 0 && (old == null || old.pid() != merged.pid());
-                slot.docker = merged;
-                if (merged.running()) {
-                    slot.goneSinceNanos = 0;
-                }
-                if (pidChanged) {
-                    slot.namespaces = ProcessNamespaces.of(merged.pid());
-                } else if (!merged.running()) {
-                    slot.namespaces = ProcessNamespaces.NONE;
-                }
-                if (!merged.name().isEmpty()) {
-                    slot.ref = ContainerSlot.refOf(merged);
-                }
-            }
-            if (pidChanged && slot.cgroupId == 0) {
-                learnCgroupOf(slot, slot.docker.pid());
-            }
-            if (watched != null) {
-                watched.update(container(slot));
-            }
-            maintain();
-        }
-
-        @Override
-        public void stopped(String id) {
-            ContainerSlot slot = slots.get(id);
-            if (slot != null && watched != null) {
-                watched.update(container(slot));
-            }
-        }
-
-        @Override
-        public void destroyed(String id) {
-            ContainerSlot slot = slots.get(id);
-            if (slot != null) {
-                synchronized (slot) {
-                    DockerContainer d = slot.docker;
-                    if (d != null) {
-                        slot.docker = d.withRunning(false);
-                    }
-                    slot.goneSinceNanos = System.nanoTime();
-                }
-                if (watched != null) {
-                    watched.update(container(slot));
-                }
-            }
-        }
-
-        @Override
-        public void listed(Set<String> ids) {
-            firstList.countDown();
-            for (ContainerSlot slot : slots.values()) {
-                if (slot.docker != null && !ids.contains(slot.id) && slot.goneSinceNanos == 0) {
-                    destroyed(slot.id); // removed while the daemon was away
-                }
-            }
-        }
-
-        @Override
-        public void connected(boolean connected) {
-            if (!connected) {
-                firstList.countDown(); // no daemon: nothing to wait for at start
-            }
-            // isConnected() is read where it matters (awaitingMetadata); nothing is dropped on a disconnect.
-        }
-
-        /** Newer facts win; an event's empty fields keep what an inspect said. */
-        private DockerContainer merge(DockerContainer old, DockerContainer news) {
-            if (old == null) {
-                return news;
-            }
-            String name = news.name().isEmpty() ? old.name() : news.name();
-            String image = news.image().isEmpty() ? old.image() : news.image();
-            var labels = news.labels().isEmpty() ? old.labels() : news.labels();
-            int pid = news.inspected() ? news.pid() : (news.running() && old.running() ? old.pid() : 0);
-            var started = news.started() != null ? news.started() : old.started();
-            return new DockerContainer(news.id(), name, image, labels, pid, started, news.running(),
-                    news.inspected() || old.inspected());
-        }
-
-        /** The cgroup of a container started before the learner could see it made (Apiary started later, or a ring miss). */
-        private void learnCgroupOf(ContainerSlot slot, int pid) {
-            String path = cgroupPathOf(pid);
-            if (path == null) {
-                return;
-            }
-            try {
-                long id = ((Number) Files.getAttribute(settings.cgroupRoot().resolve(path.substring(1)), "unix:ino")).longValue();
-                learner.learn(new CgroupRecord(false, id, (int) path.chars().filter(ch -> ch == '/').count(), path, false));
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("cgroup of container {} (pid {}) not found: {}", slot.id, pid, e.toString());
-            }
+    /** A container started, stopped, was renamed or lost its cgroup: the watched map follows. */
+    private void changed(ContainerSlot slot) {
+        if (watched != null) {
+            watched.update(slots.container(slot));
         }
     }
 }

@@ -71,7 +71,7 @@ class DockerDirectoryTest {
         await("the container is listed running", Duration.ofSeconds(5),
                 () -> directory.find(name).filter(c -> c.running() && c.pid() > 0 && c.cgroupId() != 0).isPresent());
         Container c = directory.find(name).orElseThrow();
-        String cgroup = ContainerDirectory.cgroupPathOf(c.pid());
+        String cgroup = CgroupTable.cgroupPathOf(c.pid());
         assertEquals(cgroup, c.cgroupPath());
         assertEquals(CgroupLearnerBpfTest.inode(directory.learner().root().resolve(cgroup.substring(1))), c.cgroupId(),
                 "the learned id is the inode of the cgroup directory");
