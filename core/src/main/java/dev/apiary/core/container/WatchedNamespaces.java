@@ -2,6 +2,7 @@ package dev.apiary.core.container;
 
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.Bytes;
+import dev.apiary.bpf.WatchRules;
 import dev.apiary.sdk.Container;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class WatchedNamespaces {
 
     /** The mode keys of apiary/watch.h. */
-    public static final int KEY_ALL = 0;
-    public static final int KEY_CONTAINERS = 1;
+    public static final int KEY_ALL = WatchRules.WATCH_ALL;
+    public static final int KEY_CONTAINERS = WatchRules.WATCH_CONTAINERS;
 
     private static final byte[] WATCHED = {1};
     private static final byte[] NOT_WATCHED = {0};

@@ -2,6 +2,8 @@ package dev.apiary.core.tracker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,23 +30,43 @@ final class DeferredCloser implements AutoCloseable {
         this.delay = delay;
     }
 
+    /** One close waiting for its time; whoever takes it out of {@link #pending} first closes it. */
+    private record Pending(String tracker, AutoCloseable resource) {}
+
+    private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+
     /** Closes {@code resource} after the delay; at once when this closer is closed already. */
     void closeLater(String tracker, AutoCloseable resource) {
+        Pending p = new Pending(tracker, resource);
+        pending.add(p);
         try {
-            executor.schedule(() -> closeQuietly(tracker, resource), delay.toMillis(), TimeUnit.MILLISECONDS);
+            executor.schedule(() -> run(p), delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
-            closeQuietly(tracker, resource);
+            run(p);
         }
     }
 
+    /**
+     * Closes what is still pending, at once, and waits for a close in progress. (The executor's
+     * own queue cannot be used for this: {@code shutdownNow()} hands back scheduled tasks that
+     * cancel themselves instead of running.)
+     */
     @Override
     public void close() {
-        List<Runnable> pending = executor.shutdownNow();
-        pending.forEach(Runnable::run);
+        executor.shutdownNow();
         try {
             executor.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (Pending p : List.copyOf(pending)) {
+            run(p);
+        }
+    }
+
+    private void run(Pending p) {
+        if (pending.remove(p)) {
+            closeQuietly(p.tracker(), p.resource());
         }
     }
 

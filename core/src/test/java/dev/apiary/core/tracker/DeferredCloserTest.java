@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The closer of stopped trackers' paused objects, with plain resources for objects. */
@@ -37,7 +36,6 @@ class DeferredCloserTest {
      * running once its executor is stopped. A tracker stopped less than CLOSE_DELAY before core
      * closes keeps its (paused) programs, links and maps until the JVM exits.
      */
-    @Disabled("DeferredCloser.close() cancels the pending closes instead of running them: core/tracker is the lead's")
     @Test
     void closeClosesWhatIsStillPending() {
         DeferredCloser closer = new DeferredCloser(Duration.ofHours(1));
