@@ -258,12 +258,6 @@ public sealed interface BtfType {
     }
 
     static String readCString(MemorySegment s, long offset, long max) {
-        int n = 0;
-        while (n < max && s.get(ValueLayout.JAVA_BYTE, offset + n) != 0) {
-            n++;
-        }
-        byte[] bytes = new byte[n];
-        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, offset, bytes, 0, n);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return Records.cString(s, offset, max);
     }
 }
