@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
@@ -58,12 +59,12 @@ public final class ExecDecoder implements EventDecoder {
             MemoryLayout.paddingLayout(4)) // the struct is 8-aligned
             .withName("exit_event");
 
-    private static final long EXEC_START = offset(EXEC_LAYOUT, "process_start_ns"), RET = offset(EXEC_LAYOUT, "ret"),
-            FLAGS = offset(EXEC_LAYOUT, "flags"), ARGS_COUNT = offset(EXEC_LAYOUT, "args_count"),
-            ARGS_SIZE = offset(EXEC_LAYOUT, "args_size"), PATH_SIZE = offset(EXEC_LAYOUT, "path_size"),
-            DATA = offset(EXEC_LAYOUT, "data");
-    private static final long EXIT_START = offset(EXIT_LAYOUT, "process_start_ns"),
-            LIFETIME = offset(EXIT_LAYOUT, "lifetime_ns"), STATUS = offset(EXIT_LAYOUT, "status");
+    private static final long EXEC_START = Records.offset(EXEC_LAYOUT, "process_start_ns"),
+            RET = Records.offset(EXEC_LAYOUT, "ret"), FLAGS = Records.offset(EXEC_LAYOUT, "flags"),
+            ARGS_COUNT = Records.offset(EXEC_LAYOUT, "args_count"), ARGS_SIZE = Records.offset(EXEC_LAYOUT, "args_size"),
+            PATH_SIZE = Records.offset(EXEC_LAYOUT, "path_size"), DATA = Records.offset(EXEC_LAYOUT, "data");
+    private static final long EXIT_START = Records.offset(EXIT_LAYOUT, "process_start_ns"),
+            LIFETIME = Records.offset(EXIT_LAYOUT, "lifetime_ns"), STATUS = Records.offset(EXIT_LAYOUT, "status");
 
     /** Both records' layouts, which core checks against the object's BTF before it loads. */
     @Override
@@ -89,7 +90,7 @@ public final class ExecDecoder implements EventDecoder {
      * arguments, then path_size bytes of path.
      */
     private static ExecEvent decodeExec(MemorySegment record, EventHeader header, ContainerRef container) {
-        requireSize(record, DATA, "exec_event");
+        Records.requireSize(record, DATA, "exec_event");
         int flags = record.get(JAVA_INT_UNALIGNED, FLAGS);
         int count = record.get(JAVA_INT_UNALIGNED, ARGS_COUNT);
         int argsSize = record.get(JAVA_INT_UNALIGNED, ARGS_SIZE);
@@ -98,9 +99,9 @@ public final class ExecDecoder implements EventDecoder {
             throw new IllegalArgumentException("exec record with " + count + " arguments in " + argsSize
                     + " bytes and a path of " + pathSize + " bytes");
         }
-        requireSize(record, DATA + argsSize + pathSize, "exec_event");
+        Records.requireSize(record, DATA + argsSize + pathSize, "exec_event");
         return new ExecEvent(header, container,
-                cString(record, DATA + argsSize, pathSize),
+                Records.cString(record, DATA + argsSize, pathSize),
                 splitArgs(record, count, argsSize),
                 (flags & FLAG_ARGS_CUT) != 0,
                 record.get(JAVA_INT_UNALIGNED, RET),
@@ -110,7 +111,7 @@ public final class ExecDecoder implements EventDecoder {
     }
 
     private static ExitEvent decodeExit(MemorySegment record, EventHeader header, ContainerRef container) {
-        requireSize(record, EXIT_LAYOUT.byteSize(), "exit_event");
+        Records.requireSize(record, EXIT_LAYOUT.byteSize(), "exit_event");
         return ExitEvent.fromWaitStatus(header, container,
                 record.get(JAVA_INT_UNALIGNED, STATUS),
                 record.get(JAVA_LONG_UNALIGNED, LIFETIME),
@@ -132,25 +133,5 @@ public final class ExecDecoder implements EventDecoder {
             start = end + 1;
         }
         return args;
-    }
-
-    private static String cString(MemorySegment record, long offset, int max) {
-        int n = 0;
-        while (n < max && record.get(JAVA_BYTE, offset + n) != 0) {
-            n++;
-        }
-        byte[] bytes = new byte[n];
-        MemorySegment.copy(record, JAVA_BYTE, offset, bytes, 0, n);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static void requireSize(MemorySegment record, long size, String struct) {
-        if (record.byteSize() < size) {
-            throw new IllegalArgumentException(struct + " record of " + record.byteSize() + " bytes, expected at least " + size);
-        }
-    }
-
-    private static long offset(StructLayout layout, String field) {
-        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 }

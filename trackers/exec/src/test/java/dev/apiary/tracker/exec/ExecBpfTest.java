@@ -1,102 +1,69 @@
 package dev.apiary.tracker.exec;
 
-import dev.apiary.sdk.EventTypes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.bpf.BpfObject;
-import dev.apiary.bpf.Bytes;
 import dev.apiary.bpf.EventHeader;
-import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
-import dev.apiary.sdk.EventDecoder;
-import dev.apiary.sdk.RingSize;
 import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TestTrackerContext;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * exec.bpf.o loaded for real (no OSGi), watching everything, with records of real execs and
- * exits decoded by {@link ExecDecoder}.
+ * The tracker started as core starts it ({@link TestTrackerContext}: exec.bpf.o loaded for real,
+ * no OSGi, watching everything), with records of real execs and exits decoded by
+ * {@link ExecDecoder}.
  *
- * <p>The machine runs other work (exec storms included) that fills the ring too, so a
- * reader thread drains it all the time, as core's dispatcher would, and keeps the events of
- * this JVM's children (ppid = this process): every child here is started by this JVM.
+ * <p>The machine runs other work (exec storms included) that fills the ring too: each test
+ * first drains what is left in it, and a wait drains it every 10 ms with
+ * {@link TestTrackerContext#pump()}, keeping the events of this JVM's children (ppid = this
+ * process): every child here is started by this JVM. Between waits the default ring (16 MiB,
+ * some 150,000 records) holds far more than the machine execs meanwhile; a loss is said in the
+ * failure.
  */
 @RequiresBpf
 class ExecBpfTest {
 
-    static {
-        EventTypes.bind(new ExecTracker(TestConfig.defaults(ExecTracker.Config.class)));
-    }
-
-    private static final Path OBJECT = Path.of("target/classes/bpf/exec.bpf.o");
     private static final int SELF = (int) ProcessHandle.current().pid();
 
-    private static BpfObject obj;
-    private static RingBuffer ring;
-    private static ExecDecoder decoder;
-    private static Thread reader;
-    private static volatile boolean reading = true;
-    /** Events of this JVM's children, appended by the reader thread. */
-    private static final List<Event> children = new CopyOnWriteArrayList<>();
+    /** Its ring and object are closed after the tests, once {@link #stop()} stopped the tracker. */
+    @AutoClose
+    private static final TestTrackerContext context = new TestTrackerContext(ExecTracker.NAME);
+    private static final ExecTracker tracker = new ExecTracker(TestConfig.defaults(ExecTracker.Config.class));
+    /** Events of this JVM's children, in the order the ring gave them. */
+    private static final List<Event> children = new ArrayList<>();
 
     /** Where this test's events start in {@link #children}. */
     private int firstEvent;
 
     @BeforeAll
-    static void load() {
-        obj = BpfObject.open(OBJECT);
-        decoder = EventDecoder.checkLayouts(new ExecDecoder(), obj);
-        obj.map("apiary_events").setMaxEntries(RingSize.bytes(TestConfig.defaults(ExecTracker.Config.class).ring_kb()));
-        obj.load();
-        // Outside Apiary nobody fills the watch map: watch everything, the host included.
-        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
-        obj.attachAll();
-        ring = obj.ringBuffer();
-        reader = Thread.ofPlatform().name("exec-ring-reader").start(() -> {
-            while (reading) {
-                ring.poll(Duration.ofMillis(5), r -> {
-                    EventHeader h = EventHeader.read(r);
-                    if (h.ppid() == SELF) {
-                        children.add(decoder.decode(r, h, ContainerRef.HOST));
-                    }
-                });
-            }
-        });
+    static void start() throws Exception {
+        context.start(tracker);
     }
 
     @AfterAll
-    static void close() throws InterruptedException {
-        reading = false;
-        if (reader != null) {
-            reader.join();
-        }
-        if (ring != null) {
-            ring.close();
-        }
-        if (obj != null) {
-            obj.close();
-        }
+    static void stop() {
+        tracker.stop();
     }
 
     @BeforeEach
     void startAfterEarlierEvents() {
+        drain();
         firstEvent = children.size();
     }
 
@@ -251,7 +218,7 @@ class ExecBpfTest {
      * The one exec of that program by that pid. Waits for it a little: Process.start()
      * returns once the exec has closed the spawn helper's close-on-exec pipe, which is a
      * moment before the kernel's sched_process_exec tracepoint writes the record; and the
-     * reader thread takes a few milliseconds to get to it.
+     * test reads the ring only every 10 ms.
      */
     private ExecEvent onlyExec(int pid, String firstArg) throws InterruptedException {
         return only(ExecEvent.class, e -> e.header().pid() == pid && !e.args().isEmpty() && e.args().get(0).equals(firstArg),
@@ -271,12 +238,23 @@ class ExecBpfTest {
         }
         Thread.sleep(50); // a second record for the same thing would come right after the first
         found = events(type, match);
-        assertEquals(1, found.size(), "one " + what + " (records lost to a full ring: " + ring.lostCount() + "): " + found);
+        assertEquals(1, found.size(), "one " + what + " (records lost to a full ring: " + context.lost() + "): " + found);
         return found.get(0);
     }
 
+    /** The events of this test so far that match, after what waits in the ring now is read. */
     private <T extends Event> List<T> events(Class<T> type, Predicate<T> match) {
+        drain();
         return children.subList(firstEvent, children.size()).stream()
                 .filter(type::isInstance).map(type::cast).filter(match).toList();
+    }
+
+    /** Decodes what waits in the ring now and keeps the events of this JVM's children. */
+    private static void drain() {
+        for (Event e : context.pump()) {
+            if (e.header().ppid() == SELF) {
+                children.add(e);
+            }
+        }
     }
 }

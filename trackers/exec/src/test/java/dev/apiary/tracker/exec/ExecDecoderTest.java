@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.EventFields;
@@ -94,7 +95,7 @@ class ExecDecoderTest {
     @Test
     void aMalformedArgumentCountIsAnError() {
         MemorySegment r = exec(0, 0, List.of("a"), "/x");
-        r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "args_count"), ExecDecoder.MAX_ARGS + 1);
+        r.set(JAVA_INT, Records.offset(ExecDecoder.EXEC_LAYOUT, "args_count"), ExecDecoder.MAX_ARGS + 1);
         assertThrows(IllegalArgumentException.class, () -> decoder.decode(r, EventHeader.read(r), ContainerRef.HOST));
     }
 
@@ -114,9 +115,9 @@ class ExecDecoderTest {
 
     private ExitEvent exit(int status) {
         MemorySegment r = arena.allocate(ExecDecoder.EXIT_LAYOUT);
-        r.set(JAVA_INT, EventHeader.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("type")), ExecDecoder.EXIT);
-        r.set(JAVA_LONG, offset(ExecDecoder.EXIT_LAYOUT, "lifetime_ns"), 5);
-        r.set(JAVA_INT, offset(ExecDecoder.EXIT_LAYOUT, "status"), status);
+        r.set(JAVA_INT, Records.offset(EventHeader.LAYOUT, "type"), ExecDecoder.EXIT);
+        r.set(JAVA_LONG, Records.offset(ExecDecoder.EXIT_LAYOUT, "lifetime_ns"), 5);
+        r.set(JAVA_INT, Records.offset(ExecDecoder.EXIT_LAYOUT, "status"), status);
         return (ExitEvent) decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
     }
 
@@ -130,7 +131,7 @@ class ExecDecoderTest {
     @Test
     void onlyTheUsedBytesAreRead() {
         MemorySegment r = exec(-2, 0, List.of("ls", "-l"), "/bin/ls");
-        assertEquals(offset(ExecDecoder.EXEC_LAYOUT, "data") + "ls\0-l\0/bin/ls\0".length(), r.byteSize());
+        assertEquals(Records.offset(ExecDecoder.EXEC_LAYOUT, "data") + "ls\0-l\0/bin/ls\0".length(), r.byteSize());
         ExecEvent e = (ExecEvent) decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
         assertEquals("/bin/ls", e.path());
         assertEquals(List.of("ls", "-l"), e.args());
@@ -140,25 +141,21 @@ class ExecDecoderTest {
     /** A record as exec.bpf.c sends it: cut after the path's NUL. */
     private MemorySegment exec(int ret, int flags, List<String> args, String path) {
         MemorySegment r = arena.allocate(ExecDecoder.EXEC_LAYOUT);
-        r.set(JAVA_INT, EventHeader.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("type")), ExecDecoder.EXEC);
-        r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "ret"), ret);
-        r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "flags"), flags);
-        long at = offset(ExecDecoder.EXEC_LAYOUT, "data");
+        r.set(JAVA_INT, Records.offset(EventHeader.LAYOUT, "type"), ExecDecoder.EXEC);
+        r.set(JAVA_INT, Records.offset(ExecDecoder.EXEC_LAYOUT, "ret"), ret);
+        r.set(JAVA_INT, Records.offset(ExecDecoder.EXEC_LAYOUT, "flags"), flags);
+        long at = Records.offset(ExecDecoder.EXEC_LAYOUT, "data");
         int size = 0;
         for (String a : args) {
             byte[] b = (a + "\0").getBytes(StandardCharsets.UTF_8);
             MemorySegment.copy(b, 0, r, JAVA_BYTE, at + size, b.length);
             size += b.length;
         }
-        r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "args_count"), args.size());
-        r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "args_size"), size);
+        r.set(JAVA_INT, Records.offset(ExecDecoder.EXEC_LAYOUT, "args_count"), args.size());
+        r.set(JAVA_INT, Records.offset(ExecDecoder.EXEC_LAYOUT, "args_size"), size);
         byte[] p = (path + "\0").getBytes(StandardCharsets.UTF_8);
         MemorySegment.copy(p, 0, r, JAVA_BYTE, at + size, p.length);
-        r.set(JAVA_INT, offset(ExecDecoder.EXEC_LAYOUT, "path_size"), p.length);
+        r.set(JAVA_INT, Records.offset(ExecDecoder.EXEC_LAYOUT, "path_size"), p.length);
         return r.asSlice(0, at + size + p.length);
-    }
-
-    private static long offset(java.lang.foreign.StructLayout layout, String field) {
-        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 }

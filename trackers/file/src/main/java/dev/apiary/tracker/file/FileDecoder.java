@@ -7,13 +7,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -81,10 +81,13 @@ public final class FileDecoder implements EventDecoder {
             MemoryLayout.sequenceLayout(NAME_LEN, JAVA_BYTE).withName("name"))
             .withName("file_io_value");
 
-    private static final long RET = offset("ret"), SYSCALL = offset("syscall"), FLAGS = offset("flags"),
-            MODE = offset("mode"), UID = offset("uid"), GID = offset("gid"), DFD = offset("dfd"), DFD2 = offset("dfd2"),
-            STATUS = offset("status"), PATH_SIZE = offset("path_size"), PATH2_SIZE = offset("path2_size"),
-            RESOLVED_SIZE = offset("resolved_size"), DATA = offset("data");
+    private static final StructLayout E = EVENT_LAYOUT;
+    private static final long RET = Records.offset(E, "ret"), SYSCALL = Records.offset(E, "syscall"),
+            FLAGS = Records.offset(E, "flags"), MODE = Records.offset(E, "mode"), UID = Records.offset(E, "uid"),
+            GID = Records.offset(E, "gid"), DFD = Records.offset(E, "dfd"), DFD2 = Records.offset(E, "dfd2"),
+            STATUS = Records.offset(E, "status"), PATH_SIZE = Records.offset(E, "path_size"),
+            PATH2_SIZE = Records.offset(E, "path2_size"), RESOLVED_SIZE = Records.offset(E, "resolved_size"),
+            DATA = Records.offset(E, "data");
 
     /** The layouts it reads, which core checks against the object's BTF before it loads. */
     @Override
@@ -102,7 +105,7 @@ public final class FileDecoder implements EventDecoder {
         if (op < OPEN || op > CHOWN) {
             throw new IllegalArgumentException("not a file tracker record type: " + op);
         }
-        requireSize(record, DATA);
+        Records.requireSize(record, DATA, "file_event");
         int syscall = record.get(JAVA_INT_UNALIGNED, SYSCALL);
         int pathSize = record.get(JAVA_INT_UNALIGNED, PATH_SIZE);
         int path2Size = record.get(JAVA_INT_UNALIGNED, PATH2_SIZE);
@@ -112,7 +115,7 @@ public final class FileDecoder implements EventDecoder {
             throw new IllegalArgumentException("file record of syscall " + syscall + " with paths of " + pathSize + ", "
                     + path2Size + " and " + resolvedSize + " bytes");
         }
-        requireSize(record, DATA + pathSize + path2Size + resolvedSize);
+        Records.requireSize(record, DATA + pathSize + path2Size + resolvedSize, "file_event");
         int ret = record.get(JAVA_INT_UNALIGNED, RET);
         int flags = record.get(JAVA_INT_UNALIGNED, FLAGS);
         int mode = record.get(JAVA_INT_UNALIGNED, MODE);
@@ -248,27 +251,11 @@ public final class FileDecoder implements EventDecoder {
         return size < 0 || size > PATH_LEN;
     }
 
-    /** A string sent with its NUL (size includes it; 0 = none); stops at an earlier NUL. */
+    /**
+     * A string sent with its NUL (size includes it; 0 = none); stops at an earlier NUL: the
+     * size - 1 bytes before the NUL at most.
+     */
     static String string(MemorySegment record, long offset, int size) {
-        if (size <= 1) {
-            return "";
-        }
-        byte[] bytes = new byte[size - 1];
-        MemorySegment.copy(record, JAVA_BYTE, offset, bytes, 0, bytes.length);
-        int n = 0;
-        while (n < bytes.length && bytes[n] != 0) {
-            n++;
-        }
-        return new String(bytes, 0, n, StandardCharsets.UTF_8);
-    }
-
-    private static void requireSize(MemorySegment record, long size) {
-        if (record.byteSize() < size) {
-            throw new IllegalArgumentException("file_event record of " + record.byteSize() + " bytes, expected at least " + size);
-        }
-    }
-
-    private static long offset(String field) {
-        return EVENT_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
+        return Records.cString(record, offset, size - 1);
     }
 }

@@ -4,8 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.apiary.bpf.BpfMap;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.util.ArrayList;
@@ -52,10 +52,11 @@ public record FileUsage(long cgroupId, int dev, long ino, ContainerRef container
     }
 
     private static final StructLayout K = FileDecoder.IO_KEY_LAYOUT, V = FileDecoder.IO_VALUE_LAYOUT;
-    private static final long K_CGROUP = off(K, "cgroup_id"), K_INO = off(K, "ino"), K_DEV = off(K, "dev"),
-            V_READ = off(V, "read_bytes"), V_WRITE = off(V, "write_bytes"), V_READS = off(V, "reads"),
-            V_WRITES = off(V, "writes"), V_FIRST = off(V, "first_ns"), V_NAME_SIZE = off(V, "name_size"),
-            V_NAME = off(V, "name");
+    private static final long K_CGROUP = Records.offset(K, "cgroup_id"), K_INO = Records.offset(K, "ino"),
+            K_DEV = Records.offset(K, "dev"), V_READ = Records.offset(V, "read_bytes"),
+            V_WRITE = Records.offset(V, "write_bytes"), V_READS = Records.offset(V, "reads"),
+            V_WRITES = Records.offset(V, "writes"), V_FIRST = Records.offset(V, "first_ns"),
+            V_NAME_SIZE = Records.offset(V, "name_size"), V_NAME = Records.offset(V, "name");
 
     /**
      * Every entry of the tracker's {@code file_io} map, read now (in batches; an entry
@@ -84,9 +85,5 @@ public record FileUsage(long cgroupId, int dev, long ino, ContainerRef container
                 v.get(JAVA_LONG_UNALIGNED, V_READ), v.get(JAVA_LONG_UNALIGNED, V_WRITE),
                 v.get(JAVA_LONG_UNALIGNED, V_READS), v.get(JAVA_LONG_UNALIGNED, V_WRITES),
                 v.get(JAVA_LONG_UNALIGNED, V_FIRST));
-    }
-
-    private static long off(StructLayout layout, String field) {
-        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 }

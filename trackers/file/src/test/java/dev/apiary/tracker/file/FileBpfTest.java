@@ -4,26 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.bpf.BpfObject;
-import dev.apiary.bpf.Bytes;
-import dev.apiary.bpf.EventHeader;
-import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.bpf.testing.RequiresDocker;
+import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.EventDecoder;
-import dev.apiary.sdk.RingSize;
+import dev.apiary.sdk.Event;
 import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TestContainers;
+import dev.apiary.sdk.testing.TestTrackerContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -31,68 +27,48 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * file.bpf.o loaded for real (no OSGi), watching everything, and one busybox container with a
- * tmpfs on /tmp: its commands run through {@code docker exec}, and the test keeps the records
- * whose mount namespace is the container's.
+ * One busybox container with a tmpfs on /tmp, and the tracker started as core starts it
+ * ({@link TestTrackerContext}: file.bpf.o loaded for real, no OSGi, watching everything) with
+ * that container as the one core knows, found by its cgroup: the container's commands run
+ * through {@code docker exec}, and the test keeps the records whose mount namespace is the
+ * container's, read from the ring every 10 ms while it waits ({@link TestTrackerContext#pump()}).
  */
 @RequiresBpf
 @RequiresDocker
 class FileBpfTest {
 
-    private static final Path OBJECT = Path.of("target/classes/bpf/file.bpf.o");
     private static final ContainerRef CONTAINER = new ContainerRef("c0ffee" + "0".repeat(58), "file-test", "busybox:local",
             "docker", Map.of(), "", "");
 
     private static final String NAME = "apiary-file-test-" + UUID.randomUUID().toString().substring(0, 8);
-    private static BpfObject obj;
-    private static RingBuffer ring;
-    private static FileDecoder decoder;
-    private static Thread reader;
-    private static volatile boolean reading = true;
-    private static volatile long containerMntNs = -1;
+    private static TestTrackerContext context;
+    private static FileTracker tracker;
+    private static long containerMntNs;
     private static long containerCgroup;
-    private static final List<FileEvent> events = new CopyOnWriteArrayList<>();
+    private static final List<FileEvent> events = new ArrayList<>();
 
     @BeforeAll
-    static void load() throws Exception {
-        obj = BpfObject.open(OBJECT);
-        decoder = EventDecoder.checkLayouts(new FileDecoder(), obj);
-        obj.map("apiary_events").setMaxEntries(RingSize.bytes(TestConfig.defaults(FileTracker.Config.class).ring_kb()));
-        obj.load();
-        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1}); // watch everything, the host included
-        obj.attachAll();
-        ring = obj.ringBuffer();
-        reader = Thread.ofPlatform().name("file-ring-reader").start(() -> {
-            while (reading) {
-                ring.poll(Duration.ofMillis(5), r -> {
-                    EventHeader h = EventHeader.read(r);
-                    if (h.mntNs() == containerMntNs) {
-                        events.add((FileEvent) decoder.decode(r, h, CONTAINER));
-                    }
-                });
-            }
-        });
+    static void start() throws Exception {
         docker("run", "-d", "--name", NAME, "--tmpfs", "/tmp", "busybox:local", "sleep", "600");
         String pid = docker("inspect", "--format", "{{.State.Pid}}", NAME);
         String link = Files.readSymbolicLink(Path.of("/proc", pid, "ns/mnt")).toString();
         containerMntNs = Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
-        containerCgroup = (Long) Files.getAttribute(Path.of("/sys/fs/cgroup/unified/docker", docker("inspect", "--format",
-                "{{.Id}}", NAME)), "unix:ino");
+        String id = docker("inspect", "--format", "{{.Id}}", NAME);
+        containerCgroup = (Long) Files.getAttribute(Path.of("/sys/fs/cgroup/unified/docker", id), "unix:ino");
+        context = new TestTrackerContext(FileTracker.NAME, TestContainers.of(new Container(CONTAINER,
+                Integer.parseInt(pid), containerCgroup, "/docker/" + id, containerMntNs, 0, 0, true, null)));
+        tracker = context.start(new FileTracker(TestConfig.defaults(FileTracker.Config.class)));
     }
 
     @AfterAll
     static void close() throws Exception {
-        reading = false;
-        if (reader != null) {
-            reader.join();
+        if (tracker != null) {
+            tracker.stop();
+        }
+        if (context != null) {
+            context.close();
         }
         new ProcessBuilder("docker", "rm", "-f", NAME).start().waitFor();
-        if (ring != null) {
-            ring.close();
-        }
-        if (obj != null) {
-            obj.close();
-        }
     }
 
     @Test
@@ -195,6 +171,7 @@ class FileBpfTest {
     private static FileEvent await(Predicate<FileEvent> match, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline) {
+            drain();
             for (FileEvent e : events) {
                 if (match.test(e)) {
                     return e;
@@ -202,21 +179,31 @@ class FileBpfTest {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("no " + what + " (lost: " + ring.lostCount() + ") among " + events.size() + " events: " + events);
+        throw new AssertionError("no " + what + " (lost: " + context.lost() + ") among " + events.size() + " events: " + events);
     }
 
+    /** The tracker's usage of the container's files ({@code file_io} read now), until one matches. */
     private static FileUsage awaitUsage(Predicate<FileUsage> match, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<FileUsage> all = List.of();
+        List<FileUsage> ofContainer = List.of();
         while (System.nanoTime() < deadline) {
-            all = FileUsage.readAll(obj.map("file_io"), cgroup -> CONTAINER);
-            for (FileUsage u : all) {
-                if (u.cgroupId() == containerCgroup && match.test(u)) {
+            ofContainer = tracker.running().orElseThrow().usage().stream().filter(u -> u.container().equals(CONTAINER)).toList();
+            for (FileUsage u : ofContainer) {
+                if (match.test(u)) {
                     return u;
                 }
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("no usage for " + what + " in " + all.stream().filter(u -> u.cgroupId() == containerCgroup).toList());
+        throw new AssertionError("no usage for " + what + " in " + ofContainer);
+    }
+
+    /** Decodes what waits in the ring now and keeps the events in the container's mount namespace. */
+    private static void drain() {
+        for (Event e : context.pump()) {
+            if (e.header().mntNs() == containerMntNs) {
+                events.add((FileEvent) e);
+            }
+        }
     }
 }

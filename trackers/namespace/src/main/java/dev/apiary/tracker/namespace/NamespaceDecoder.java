@@ -9,13 +9,13 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +55,15 @@ public final class NamespaceDecoder implements EventDecoder {
             MemoryLayout.sequenceLayout(DATA_LEN, JAVA_BYTE).withName("data"))
             .withName("ns_event");
 
-    private static final long FLAGS = offset("flags"), CGROUP_ID = offset("cgroup_id"), RET = offset("ret"),
-            KINDS = offset("kinds"), TARGET_PID = offset("target_pid"), FD = offset("fd"),
-            HIERARCHY = offset("hierarchy"), NS_IDS = offset("ns_ids"), TARGET_COMM = offset("target_comm"),
-            STR_LENS = offset("str_len"), DATA = offset("data");
+    private static final long FLAGS = Records.offset(LAYOUT, "flags"), CGROUP_ID = Records.offset(LAYOUT, "cgroup_id"),
+            RET = Records.offset(LAYOUT, "ret"), KINDS = Records.offset(LAYOUT, "kinds"),
+            TARGET_PID = Records.offset(LAYOUT, "target_pid"), FD = Records.offset(LAYOUT, "fd"),
+            HIERARCHY = Records.offset(LAYOUT, "hierarchy"), NS_IDS = Records.offset(LAYOUT, "ns_ids"),
+            TARGET_COMM = Records.offset(LAYOUT, "target_comm"), STR_LENS = Records.offset(LAYOUT, "str_len"),
+            DATA = Records.offset(LAYOUT, "data");
 
     private final CgroupHierarchies hierarchies;
+
     /** @param hierarchies names of cgroup hierarchies, for cgroup events */
     NamespaceDecoder(CgroupHierarchies hierarchies) {
         this.hierarchies = hierarchies;
@@ -81,7 +84,7 @@ public final class NamespaceDecoder implements EventDecoder {
         if (type <= 0 || type >= TYPES.length) {
             throw new IllegalArgumentException("not a namespace tracker record type: " + type);
         }
-        requireSize(record, DATA);
+        Records.requireSize(record, DATA, "ns_event");
         String[] strings = strings(record);
         long flags = record.get(JAVA_LONG_UNALIGNED, FLAGS);
         int ret = record.get(JAVA_INT_UNALIGNED, RET);
@@ -98,7 +101,7 @@ public final class NamespaceDecoder implements EventDecoder {
                 boolean clone = type == CLONE;
                 yield new NamespaceEvent(header, container, TYPES[type], NamespaceKind.names(kinds), ids, flags,
                         clone ? record.get(JAVA_INT_UNALIGNED, TARGET_PID) : 0,
-                        clone ? cString(record, TARGET_COMM, EventHeader.COMM_LEN) : "", fd, ret);
+                        clone ? Records.cString(record, TARGET_COMM, EventHeader.COMM_LEN) : "", fd, ret);
             }
             case CGROUP_MKDIR, CGROUP_ATTACH -> {
                 boolean attach = type == CGROUP_ATTACH;
@@ -107,7 +110,7 @@ public final class NamespaceDecoder implements EventDecoder {
                         hierarchies.controllers(hierarchy), record.get(JAVA_LONG_UNALIGNED, CGROUP_ID),
                         ContainerIds.ofCgroupPath(strings[0]),
                         attach ? record.get(JAVA_INT_UNALIGNED, TARGET_PID) : 0,
-                        attach ? cString(record, TARGET_COMM, EventHeader.COMM_LEN) : "", attach && flags != 0);
+                        attach ? Records.cString(record, TARGET_COMM, EventHeader.COMM_LEN) : "", attach && flags != 0);
             }
             default -> new MountEvent(header, container, TYPES[type], strings[0], strings[1], strings[2], flags, fd, ret);
         };
@@ -126,30 +129,10 @@ public final class NamespaceDecoder implements EventDecoder {
                 out[i] = "";
                 continue;
             }
-            requireSize(record, at + len);
-            out[i] = cString(record, at, len);
+            Records.requireSize(record, at + len, "ns_event");
+            out[i] = Records.cString(record, at, len);
             at += len;
         }
         return out;
-    }
-
-    private static String cString(MemorySegment record, long offset, int max) {
-        int n = 0;
-        while (n < max && record.get(JAVA_BYTE, offset + n) != 0) {
-            n++;
-        }
-        byte[] bytes = new byte[n];
-        MemorySegment.copy(record, JAVA_BYTE, offset, bytes, 0, n);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static void requireSize(MemorySegment record, long size) {
-        if (record.byteSize() < size) {
-            throw new IllegalArgumentException("ns_event record of " + record.byteSize() + " bytes, expected at least " + size);
-        }
-    }
-
-    private static long offset(String field) {
-        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 }

@@ -1,96 +1,63 @@
 package dev.apiary.tracker.namespace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.bpf.BpfObject;
-import dev.apiary.bpf.Bytes;
-import dev.apiary.bpf.EventHeader;
-import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
-import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
-import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TestTrackerContext;
 import java.io.RandomAccessFile;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * namespace.bpf.o loaded for real (no OSGi), watching everything, with what this JVM and its
- * children do: unshare(1), mounts in a private mount namespace, setns through FFM, and a
- * cgroup made and entered by hand. A reader thread drains the ring all the time (other work
+ * The tracker started as core starts it ({@link TestTrackerContext}: namespace.bpf.o loaded for
+ * real, no OSGi, watching everything), with what this JVM and its children do: unshare(1),
+ * mounts in a private mount namespace, setns through FFM, and a cgroup made and entered by
+ * hand. A wait drains the ring every 10 ms with {@link TestTrackerContext#pump()} (other work
  * on the machine fills it too) and keeps the events of this JVM and its children.
  */
 @RequiresBpf
 class NamespaceBpfTest {
 
-    private static final Path OBJECT = Path.of("target/classes/bpf/namespace.bpf.o");
-    private static final int SELF = (int) ProcessHandle.current().pid();
+    private static final NamespaceTracker tracker = new NamespaceTracker(TestConfig.defaults(NamespaceTracker.Config.class));
+    @AutoClose // after stop()
+    private static final TestTrackerContext context = new TestTrackerContext(NamespaceTracker.NAME);
 
-    private static BpfObject obj;
-    private static RingBuffer ring;
-    private static Thread reader;
-    private static volatile boolean reading = true;
-    private static final List<Event> ours = new CopyOnWriteArrayList<>();
+    private static final int SELF = (int) ProcessHandle.current().pid();
+    /** The events of {@link #family}, in the order the ring gave them. */
+    private static final List<Event> ours = new ArrayList<>();
     /**
      * This JVM and the processes seen descending from it (a process that made an event, or
      * whose parent is one of them): unshare runs sh, which runs mount and umount.
      */
-    private static final java.util.Set<Integer> family = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Integer> family = new HashSet<>(Set.of(SELF));
 
     @BeforeAll
-    static void load() {
-        family.add(SELF);
-        obj = BpfObject.open(OBJECT);
-        NamespaceDecoder decoder = new NamespaceDecoder(new CgroupHierarchies(Path.of("/proc/cgroups")));
-        EventDecoder.checkLayouts(decoder, obj);
-        new NamespaceTracker(TestConfig.defaults(NamespaceTracker.Config.class)).configure(obj);
-        obj.load();
-        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1}); // watch everything
-        obj.attachAll();
-        ring = obj.ringBuffer();
-        reader = Thread.ofPlatform().name("ns-ring-reader").start(() -> {
-            while (reading) {
-                ring.poll(Duration.ofMillis(5), r -> {
-                    EventHeader h = EventHeader.read(r);
-                    if (family.contains(h.pid()) || family.contains(h.ppid())) {
-                        family.add(h.pid());
-                        ours.add(decoder.decode(r, h, ContainerRef.HOST));
-                    }
-                });
-            }
-        });
+    static void start() throws Exception {
+        context.start(tracker);
     }
 
     @AfterAll
-    static void close() throws InterruptedException {
-        reading = false;
-        if (reader != null) {
-            reader.join();
-        }
-        if (ring != null) {
-            ring.close();
-        }
-        if (obj != null) {
-            obj.close();
-        }
+    static void stop() {
+        tracker.stop();
     }
 
     @Test
@@ -201,6 +168,7 @@ class NamespaceBpfTest {
     private <T extends Event> T await(Class<T> type, Predicate<T> match, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (System.nanoTime() < deadline) {
+            drain();
             for (Event e : ours) {
                 if (type.isInstance(e) && match.test(type.cast(e))) {
                     return type.cast(e);
@@ -208,6 +176,16 @@ class NamespaceBpfTest {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("no " + what + " event (lost: " + ring.lostCount() + "); ours: " + ours);
+        throw new AssertionError("no " + what + " event (lost: " + context.lost() + "); ours: " + ours);
+    }
+
+    /** Decodes what waits in the ring now and keeps the events of this JVM's family, which it extends. */
+    private static void drain() {
+        for (Event e : context.pump()) {
+            if (family.contains(e.header().pid()) || family.contains(e.header().ppid())) {
+                family.add(e.header().pid());
+                ours.add(e);
+            }
+        }
     }
 }
