@@ -1,6 +1,7 @@
 package dev.apiary.core.container;
 
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -35,14 +36,12 @@ public record CgroupRecord(boolean removed, long id, int level, String path, boo
             MemoryLayout.sequenceLayout(PATH_LEN, JAVA_BYTE).withName("path"))
             .withName("cgroup_event");
 
-    private static final long ID = offset("id"), LEVEL = offset("level"), PATH_LEN_FIELD = offset("path_len"),
-            PATH = offset("path");
+    private static final long ID = Records.offset(LAYOUT, "id"), LEVEL = Records.offset(LAYOUT, "level"),
+            PATH_LEN_FIELD = Records.offset(LAYOUT, "path_len"), PATH = Records.offset(LAYOUT, "path");
 
     /** Decodes a record, copying what it needs: the segment may be ring memory. */
     public static CgroupRecord read(MemorySegment record) {
-        if (record.byteSize() < LAYOUT.byteSize()) {
-            throw new IllegalArgumentException("a cgroup record is " + LAYOUT.byteSize() + " bytes, not " + record.byteSize());
-        }
+        Records.requireSize(record, LAYOUT.byteSize(), "cgroup_event");
         int type = EventHeader.type(record);
         if (type != MKDIR && type != RMDIR) {
             throw new IllegalArgumentException("not a cgroup record: event type " + type);
@@ -51,22 +50,7 @@ public record CgroupRecord(boolean removed, long id, int level, String path, boo
         return new CgroupRecord(type == RMDIR,
                 record.get(ValueLayout.JAVA_LONG_UNALIGNED, ID),
                 record.get(ValueLayout.JAVA_INT_UNALIGNED, LEVEL),
-                cString(record, PATH, Math.min(Math.max(pathLen, 0), PATH_LEN)),
+                Records.cString(record, PATH, Math.min(Math.max(pathLen, 0), PATH_LEN)),
                 pathLen >= PATH_LEN);
-    }
-
-    /** The bytes up to the first NUL (or max bytes); cgroup names are UTF-8. */
-    private static String cString(MemorySegment s, long offset, int max) {
-        int n = 0;
-        while (n < max && s.get(ValueLayout.JAVA_BYTE, offset + n) != 0) {
-            n++;
-        }
-        byte[] bytes = new byte[n];
-        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, offset, bytes, 0, n);
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static long offset(String field) {
-        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 }

@@ -5,13 +5,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -41,7 +41,7 @@ public final class ${trackerClass}Decoder implements EventDecoder {
             MemoryLayout.sequenceLayout(PATH_LEN, JAVA_BYTE).withName("path"))
             .withName("${trackerName}_event");
 
-    private static final long FLAGS = offset("flags"), PATH = offset("path");
+    private static final long FLAGS = Records.offset(LAYOUT, "flags"), PATH = Records.offset(LAYOUT, "path");
 
     /** The layouts it reads, which core checks against the object's BTF before it loads. */
     @Override
@@ -57,25 +57,9 @@ public final class ${trackerClass}Decoder implements EventDecoder {
         if (header.type() != OPEN) {
             throw new IllegalArgumentException("not a ${trackerName} record type: " + header.type());
         }
-        if (record.byteSize() < LAYOUT.byteSize()) {
-            throw new IllegalArgumentException("${trackerName}_event record of " + record.byteSize() + " bytes, expected "
-                    + LAYOUT.byteSize());
-        }
-        return new ${trackerClass}Event(header, container, path(record), record.get(JAVA_INT_UNALIGNED, FLAGS));
-    }
-
-    /** The path up to its NUL (the whole array when it filled it). */
-    private static String path(MemorySegment record) {
-        int n = 0;
-        while (n < PATH_LEN && record.get(JAVA_BYTE, PATH + n) != 0) {
-            n++;
-        }
-        byte[] bytes = new byte[n];
-        MemorySegment.copy(record, JAVA_BYTE, PATH, bytes, 0, n);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static long offset(String field) {
-        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
+        Records.requireSize(record, LAYOUT.byteSize(), "${trackerName}_event");
+        // The path up to its NUL (the whole array when it filled it).
+        return new ${trackerClass}Event(header, container, Records.cString(record, PATH, PATH_LEN),
+                record.get(JAVA_INT_UNALIGNED, FLAGS));
     }
 }

@@ -3,43 +3,35 @@ package ${package};
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.bpf.BpfObject;
-import dev.apiary.bpf.Bytes;
 import dev.apiary.bpf.EventHeader;
-import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
-import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.EventDecoder;
-import dev.apiary.sdk.EventTypes;
+import dev.apiary.sdk.Event;
 import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TestTrackerContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ${trackerName}.bpf.o loaded for real, without OSGi, watching everything, configured by the
- * tracker from its settings ({@code TestConfig} stands in for Declarative Services): the opens
- * of this JVM arrive as decoded {@link ${trackerClass}Event}s. Needs root and BPF; elsewhere it
- * is skipped with the reason, except in CI (CI=true), where that fails it.
+ * The tracker started the way core starts it, without OSGi, through a {@link TestTrackerContext}:
+ * it opens ${trackerName}.bpf.o from target/classes, checks the decoder's layouts against it, lets
+ * the tracker configure it from its settings ({@code TestConfig} stands in for Declarative
+ * Services), loads it, watches everything and attaches it. The opens of this JVM arrive as decoded
+ * {@link ${trackerClass}Event}s. Needs root and BPF; elsewhere it is skipped with the reason,
+ * except in CI (CI=true), where that fails it.
  *
- * <p>Other processes open files all the time, so a reader thread drains the ring as core's
- * dispatcher would and keeps only the events of this process.
+ * <p>Other processes open files all the time: while a test waits, the ring is read with
+ * {@link TestTrackerContext#pump} every 10 ms (as core's dispatcher would read it),
+ * and only the events of this process are kept.
  */
 @RequiresBpf
 class ${trackerClass}BpfTest {
 
-    static {
-        // Its events name their tracker and type from the tracker's declaration, as core binds it.
-        EventTypes.bind(new ${trackerClass}Tracker(TestConfig.defaults(${trackerClass}Tracker.Config.class)));
-    }
-
-    private static final Path OBJECT = Path.of("target/classes/bpf/${trackerName}.bpf.o");
     private static final int SELF = (int) ProcessHandle.current().pid();
     private static final int O_CREAT = 0100;
 
@@ -49,8 +41,8 @@ class ${trackerClass}BpfTest {
     @Test
     void anOpenArrivesWithItsPathFlagsAndProcess() throws Exception {
         Path file = dir.resolve("written-then-read");
-        try (Loaded tracker = new Loaded(Map.of())) {
-            assertEquals(256 * 1024, tracker.obj.map("apiary_events").maxEntries(), "the default ring.kb");
+        try (Started tracker = new Started(Map.of())) {
+            assertEquals(256 * 1024, tracker.context.object().map("apiary_events").maxEntries(), "the default ring.kb");
             Files.writeString(file, "x");
             Files.readString(file);
 
@@ -71,8 +63,8 @@ class ${trackerClass}BpfTest {
     @Test
     void theFlagsMaskKeepsOnlyTheOpensThatHoldItsBitsAndTheRingHasItsSize() throws Exception {
         Path file = dir.resolve("created");
-        try (Loaded tracker = new Loaded(Map.of("flags.mask", O_CREAT, "ring.kb", 1024))) {
-            assertEquals(1 << 20, tracker.obj.map("apiary_events").maxEntries(), "ring.kb=1024");
+        try (Started tracker = new Started(Map.of("flags.mask", O_CREAT, "ring.kb", 1024))) {
+            assertEquals(1 << 20, tracker.context.object().map("apiary_events").maxEntries(), "ring.kb=1024");
             Files.writeString(file, "x");
             Files.readString(file);
 
@@ -82,36 +74,28 @@ class ${trackerClass}BpfTest {
         }
     }
 
-    /** The object configured with {@code settings}, loaded and attached, with a thread that decodes this process's records. */
-    private static final class Loaded implements AutoCloseable {
-        private final BpfObject obj;
-        private final RingBuffer ring;
-        private final Thread reader;
-        private final List<${trackerClass}Event> mine = new CopyOnWriteArrayList<>();
-        private volatile boolean reading = true;
+    /** The tracker started with {@code settings} through a context of its own, and the events of this process read so far. */
+    private static final class Started implements AutoCloseable {
+        private final TestTrackerContext context = new TestTrackerContext(${trackerClass}Tracker.NAME);
+        private final ${trackerClass}Tracker tracker;
+        private final List<${trackerClass}Event> mine = new ArrayList<>();
 
-        Loaded(Map<String, ?> settings) {
-            obj = BpfObject.open(OBJECT);
-            ${trackerClass}Decoder decoder = EventDecoder.checkLayouts(new ${trackerClass}Decoder(), obj);
-            new ${trackerClass}Tracker(TestConfig.of(${trackerClass}Tracker.Config.class, settings)).configure(obj);
-            obj.load();
-            // Outside Apiary nobody fills the watch map: watch everything, the host included.
-            obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
-            obj.attachAll();
-            ring = obj.ringBuffer();
-            reader = Thread.ofPlatform().name("${trackerName}-ring-reader").start(() -> {
-                while (reading) {
-                    ring.poll(Duration.ofMillis(5), r -> {
-                        EventHeader h = EventHeader.read(r);
-                        if (h.pid() == SELF) {
-                            mine.add((${trackerClass}Event) decoder.decode(r, h, ContainerRef.HOST));
-                        }
-                    });
-                }
-            });
+        Started(Map<String, ?> settings) throws Exception {
+            try {
+                tracker = context.start(new ${trackerClass}Tracker(TestConfig.of(${trackerClass}Tracker.Config.class, settings)));
+            } catch (Exception | Error e) {
+                context.close();
+                throw e;
+            }
         }
 
+        /** Reads what waits in the ring, then the opens of {@code file} (creates or not) this process made so far. */
         List<${trackerClass}Event> events(Path file, boolean created) {
+            for (Event e : context.pump()) {
+                if (e.header().pid() == SELF) {
+                    mine.add((${trackerClass}Event) e);
+                }
+            }
             return mine.stream().filter(e -> e.path().equals(file.toString())
                     && ((e.flags() & O_CREAT) != 0) == created).toList();
         }
@@ -124,16 +108,15 @@ class ${trackerClass}BpfTest {
             }
             List<${trackerClass}Event> found = events(file, created);
             assertEquals(1, found.size(), "one " + (created ? "create" : "read") + " of " + file
-                    + " (records lost to a full ring: " + ring.lostCount() + ")");
+                    + " (records lost to a full ring: " + context.lost() + ")");
             return found.get(0);
         }
 
+        /** Stops the tracker, then closes the context: the subscription, the ring and the object. */
         @Override
-        public void close() throws InterruptedException {
-            reading = false;
-            reader.join();
-            ring.close();
-            obj.close();
+        public void close() {
+            tracker.stop();
+            context.close();
         }
     }
 }

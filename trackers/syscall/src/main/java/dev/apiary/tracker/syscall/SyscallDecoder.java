@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
@@ -34,7 +35,8 @@ public final class SyscallDecoder implements EventDecoder {
             JAVA_INT.withName("unused"))
             .withName("syscall_event");
 
-    private static final long ENTER = offset("enter_ns"), RET = offset("ret"), ARGS = offset("args"), NR = offset("nr");
+    private static final long ENTER = Records.offset(LAYOUT, "enter_ns"), RET = Records.offset(LAYOUT, "ret"),
+            ARGS = Records.offset(LAYOUT, "args"), NR = Records.offset(LAYOUT, "nr");
 
     private final SyscallNames names;
     public SyscallDecoder(SyscallNames names) {
@@ -52,9 +54,7 @@ public final class SyscallDecoder implements EventDecoder {
         if (header.type() != EVENT) {
             throw new IllegalArgumentException("not a syscall tracker record type: " + header.type());
         }
-        if (record.byteSize() < LAYOUT.byteSize()) {
-            throw new IllegalArgumentException("syscall_event record of " + record.byteSize() + " bytes, expected " + LAYOUT.byteSize());
-        }
+        Records.requireSize(record, LAYOUT.byteSize(), "syscall_event");
         int nr = record.get(JAVA_INT_UNALIGNED, NR);
         List<Long> args = new ArrayList<>(6);
         for (int i = 0; i < 6; i++) {
@@ -63,9 +63,5 @@ public final class SyscallDecoder implements EventDecoder {
         long enter = record.get(JAVA_LONG_UNALIGNED, ENTER);
         return new SyscallEvent(header, container, nr, names.name(nr), args, record.get(JAVA_LONG_UNALIGNED, RET),
                 Math.max(0, header.tsNanos() - enter));
-    }
-
-    private static long offset(String field) {
-        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 }

@@ -134,13 +134,7 @@ public final class SyscallTracker implements Tracker {
     public void start(TrackerContext context) throws Exception {
         SyscallNames names = SyscallNames.load(KernelCounts.NR_MAX);
         SyscallDecoder decoder = new SyscallDecoder(names);
-        BpfObject obj = context.load(OBJECT, o -> {
-            o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
-            o.map("syscall_counts").setMaxEntries(config.slots());
-            o.map("free_slots").setMaxEntries(config.slots());
-            o.program("syscall_enter").setAutoattach(false);
-            o.program("syscall_exit").setAutoattach(false);
-        }, decoder);
+        BpfObject obj = context.load(OBJECT, this::configure, decoder);
         BpfMap misses = obj.map("syscall_misses");
         KernelCounts counts = new KernelCounts(obj.map("cgroup_slots"), obj.map("syscall_counts"), obj.map("free_slots"),
                 misses, obj.map("apiary_watched"), Duration.ofSeconds(config.reclaim_after_s()).toNanos());
@@ -184,6 +178,15 @@ public final class SyscallTracker implements Tracker {
         poller = t;
         this.trace = trace;
         running = new Running(table, names, containers, trace, kernelMisses, config);
+    }
+
+    /** Between open and load: sizes the ring and the counter slots; neither program attaches by itself. */
+    void configure(BpfObject o) {
+        o.map("apiary_events").setMaxEntries(RingSize.bytes(config.ring_kb()));
+        o.map("syscall_counts").setMaxEntries(config.slots());
+        o.map("free_slots").setMaxEntries(config.slots());
+        o.program("syscall_enter").setAutoattach(false);
+        o.program("syscall_exit").setAutoattach(false);
     }
 
     @Override

@@ -3,60 +3,78 @@ package dev.apiary.tracker.syscall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.bpf.BpfLink;
-import dev.apiary.bpf.BpfObject;
-import dev.apiary.bpf.Bytes;
-import dev.apiary.bpf.EventHeader;
-import dev.apiary.bpf.RingBuffer;
+import dev.apiary.bpf.BootClock;
 import dev.apiary.bpf.testing.RequiresBpf;
+import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.EventDecoder;
+import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.EventFilter;
+import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TestTrackerContext;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * syscall.bpf.o loaded for real (no OSGi), watching everything, counting the syscalls of
- * real busybox containers; names from the real libseccomp.
+ * The tracker started the way core starts it, through a {@link TestTrackerContext}
+ * (syscall.bpf.o from target/classes, configured by the tracker, loaded, watching everything,
+ * its pinned maps in a folder of the context's own), counting the syscalls of real busybox
+ * containers in its table and tracing one of them; names from the real libseccomp.
  */
 @RequiresBpf
 class SyscallBpfTest {
 
-    private static final Path OBJECT = Path.of("target/classes/bpf/syscall.bpf.o");
     private static final String PREFIX = "apiary-syscall-test-" + UUID.randomUUID().toString().substring(0, 8);
     private static final int N = 200;
 
-    private static BpfObject obj;
-    private static KernelCounts counts;
-    private static SyscallNames names;
-    private static final Map<Long, long[]> totals = new HashMap<>();
+    /**
+     * What core's containers would be here: each cgroup a container of its own, known by its
+     * cgroup id alone, so that the tracker's table counts by cgroup (and a container counted
+     * before the test knew it is not put under the host's row for good).
+     */
+    private static final Containers BY_CGROUP = new Containers() {
+        @Override
+        public List<Container> list() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<Container> find(String nameOrId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public ContainerRef ofPid(int pid) {
+            return ContainerRef.HOST;
+        }
+
+        @Override
+        public ContainerRef ofCgroup(long cgroupId) {
+            return ContainerRef.unnamed(Long.toString(cgroupId), "cgroup");
+        }
+    };
+
+    private static TestTrackerContext context;
+    private static SyscallTracker tracker;
+    private static SyscallTracker.Running running;
     private static final List<String> containers = new ArrayList<>();
 
     @BeforeAll
-    static void load() {
-        names = SyscallNames.load(KernelCounts.NR_MAX);
-        obj = BpfObject.open(readObject(), "syscall", pinRoot());
-        EventDecoder.checkLayouts(new SyscallDecoder(names), obj);
-        obj.program("syscall_enter").setAutoattach(false);
-        obj.program("syscall_exit").setAutoattach(false);
-        obj.load();
-        // Outside Apiary nobody fills the watch map: watch everything, the host included.
-        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
-        counts = new KernelCounts(obj.map("cgroup_slots"), obj.map("syscall_counts"), obj.map("free_slots"),
-                obj.map("syscall_misses"), obj.map("apiary_watched"), Duration.ofSeconds(60).toNanos());
-        counts.fillFreeSlots(false);
-        obj.program("syscall_enter").attach();
+    static void start() throws Exception {
+        context = new TestTrackerContext(SyscallTracker.NAME, BY_CGROUP);
+        // The counters are read every 100 ms (the fastest allowed): a test waits for a read or two.
+        tracker = context.start(new SyscallTracker(TestConfig.of(SyscallTracker.Config.class, Map.of("refresh_ms", 100))));
+        running = tracker.running().orElseThrow();
     }
 
     @AfterAll
@@ -64,45 +82,17 @@ class SyscallBpfTest {
         for (String c : containers) {
             docker("rm", "-f", c);
         }
-        if (obj != null) {
-            obj.close();
+        if (tracker != null) {
+            tracker.stop();
         }
-        removePins(PIN_ROOT);
-    }
-
-    /** The maps the tracker pins go to a folder of this test's own, removed after it. */
-    static final Path PIN_ROOT = Path.of("/sys/fs/bpf/" + PREFIX);
-
-    static Path pinRoot() {
-        try {
-            return Files.createDirectories(PIN_ROOT);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        if (context != null) {
+            context.close();
         }
-    }
-
-    static byte[] readObject() {
-        try {
-            return Files.readAllBytes(OBJECT);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    static void removePins(Path root) throws java.io.IOException {
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        try (var pins = Files.list(root)) {
-            for (Path p : pins.toList()) {
-                Files.delete(p);
-            }
-        }
-        Files.delete(root);
     }
 
     @Test
     void namesComeFromLibseccompForThisArchitecture() {
+        SyscallNames names = running.names();
         assertTrue(names.problem().isEmpty(), names.problem().orElse(""));
         assertEquals("read", names.name(0)); // x86-64 numbering
         assertEquals("openat", names.name(257));
@@ -123,21 +113,21 @@ class SyscallBpfTest {
         String busyId = docker("run", "-d", "--name", busy, "busybox:local", "sh", "-c", script).strip();
         long busyCgroup = cgroupOf(busyId), idleCgroup = cgroupOf(idleId);
         // Both containers' start-up (runc's init opens many files in the container's cgroup) is left out.
-        poll();
-        long[] idleBefore = totals.getOrDefault(idleCgroup, new long[KernelCounts.NR_MAX]).clone();
-        long[] busyBefore = totals.getOrDefault(busyCgroup, new long[KernelCounts.NR_MAX]).clone();
+        awaitRead();
+        long[] idleBefore = counts(idleCgroup), busyBefore = counts(busyCgroup);
         docker("exec", busy, "busybox", "touch", "/go");
         docker("wait", busy);
-        poll();
+        awaitRead();
 
-        long[] b = minus(totals.getOrDefault(busyCgroup, new long[KernelCounts.NR_MAX]), busyBefore);
-        long[] i = minus(totals.getOrDefault(idleCgroup, new long[KernelCounts.NR_MAX]), idleBefore);
+        long[] b = minus(counts(busyCgroup), busyBefore);
+        long[] i = minus(counts(idleCgroup), idleBefore);
+        SyscallNames names = running.names();
         int openat = names.number("openat").getAsInt(), read = names.number("read").getAsInt();
         assertTrue(b[openat] >= N, "openat in the busy container: " + b[openat]);
         assertTrue(b[read] >= N, "read in the busy container: " + b[read]);
         assertTrue(i[openat] < 10, "openat in the idle container: " + i[openat]);
         assertTrue(i[read] < 10, "read in the idle container: " + i[read]);
-        long[] idleAll = totals.getOrDefault(idleCgroup, new long[KernelCounts.NR_MAX]);
+        long[] idleAll = counts(idleCgroup);
         assertTrue(idleAll[names.number("nanosleep").getAsInt()] + idleAll[names.number("clock_nanosleep").getAsInt()] >= 1,
                 "the idle container's sleep is counted as its own");
     }
@@ -150,35 +140,30 @@ class SyscallBpfTest {
         String id = docker("run", "-d", "--name", c, "busybox:local", "sh", "-c",
                 "while [ ! -e /go ]; do usleep 10000; done; i=0; while [ $i -lt 2000 ]; do cat /nonexistent 2>/dev/null; i=$((i+1)); done; sleep 30").strip();
         long cgroup = cgroupOf(id);
-        List<long[]> opens = new ArrayList<>();
-        long[] recorded = {0};
-        try (RingBuffer ring = obj.ringBuffer(); BpfLink exit = obj.program("syscall_exit").attach()) {
-            long rate = 200, burst = 20;
-            setTarget(cgroup, rate, burst);
-            long before = counts.misses(KernelCounts.MISS_TRACE_RATE);
+        // Delivered by pump() on this thread while the trace's subscription is open.
+        List<SyscallEvent> traced = new CopyOnWriteArrayList<>();
+        long rate = 200, burst = 20;
+        long before = running.misses().rateLimited();
+        double seconds;
+        try (AutoCloseable trace = running.trace().start(cgroup, rate, burst, "SyscallBpfTest", EventSubscriber.of(
+                new EventFilter(SyscallTracker.NAME, null, null), 1 << 16, e -> traced.add((SyscallEvent) e)))) {
             long t0 = System.nanoTime();
             docker("exec", c, "busybox", "touch", "/go");
             long deadline = System.nanoTime() + 3_000_000_000L;
             while (System.nanoTime() < deadline) {
-                ring.poll(Duration.ofMillis(20), r -> {
-                    EventHeader h = EventHeader.read(r);
-                    SyscallEvent e = (SyscallEvent) new SyscallDecoder(names).decode(r, h, ContainerRef.HOST);
-                    recorded[0]++;
-                    assertEquals(cgroup, h.cgroupId());
-                    if (e.name().equals("openat")) {
-                        opens.add(new long[] {e.ret(), e.args().get(1)});
-                    }
-                });
+                context.pump();
+                Thread.sleep(20);
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            setTarget(0, 0, 0);
-            long dropped = counts.misses(KernelCounts.MISS_TRACE_RATE) - before;
-            int cpus = Runtime.getRuntime().availableProcessors();
-            assertTrue(recorded[0] <= cpus * (burst + rate * seconds) + 1, recorded[0] + " events in " + seconds + " s");
-            assertTrue(dropped > 0, "the storm went over the limit: dropped " + dropped);
-        }
+            seconds = (System.nanoTime() - t0) / 1e9;
+        } // the trace ends: no target, the exit program detached
+        long dropped = running.misses().rateLimited() - before;
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assertTrue(traced.size() <= cpus * (burst + rate * seconds) + 1, traced.size() + " events in " + seconds + " s");
+        assertTrue(dropped > 0, "the storm went over the limit: dropped " + dropped);
+        assertEquals(List.of(), traced.stream().filter(e -> e.header().cgroupId() != cgroup).toList(), "only the traced cgroup's");
+        List<SyscallEvent> opens = traced.stream().filter(e -> e.name().equals("openat")).toList();
         assertTrue(!opens.isEmpty(), "openat events");
-        assertTrue(opens.stream().anyMatch(o -> o[0] == -2), "a failed open returns -ENOENT");
+        assertTrue(opens.stream().anyMatch(o -> o.ret() == -2), "a failed open returns -ENOENT");
     }
 
     private static long[] minus(long[] a, long[] b) {
@@ -189,18 +174,26 @@ class SyscallBpfTest {
         return d;
     }
 
-    private static void setTarget(long cgroup, long rate, long burst) {
-        obj.map("syscall_trace_target").update(Bytes.u32(0),
-                ByteBuffer.allocate(24).order(ByteOrder.nativeOrder()).putLong(cgroup).putLong(rate).putLong(burst).array());
+    /**
+     * Waits for a read of the counters that began after this call, so that every syscall made
+     * before it is in the table. This JVM's cgroup counts anew at every read (the reads
+     * themselves are syscalls), so such a read stamps a row later than now.
+     */
+    private static void awaitRead() throws InterruptedException {
+        long now = BootClock.nowNanos();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (running.table().snapshot().stream().noneMatch(c -> c.lastActive() >= now)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no read of the counters in 5 s");
+            }
+            Thread.sleep(20);
+        }
     }
 
-    private static synchronized void poll() {
-        counts.poll(System.nanoTime()).forEach((cg, d) -> {
-            long[] t = totals.computeIfAbsent(cg, k -> new long[KernelCounts.NR_MAX]);
-            for (int nr = 0; nr < d.length; nr++) {
-                t[nr] += d[nr];
-            }
-        });
+    /** The table's counts of a cgroup so far (zeros when it has made none). */
+    private static long[] counts(long cgroup) {
+        return running.table().snapshot().stream().filter(c -> c.container().id().equals(Long.toString(cgroup)))
+                .map(ContainerCounts::total).findFirst().orElse(new long[KernelCounts.NR_MAX]);
     }
 
     /** A Docker container's cgroup v2 id: the inode of its cgroup directory. */

@@ -10,6 +10,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
@@ -52,10 +53,11 @@ public final class TcpDecoder implements EventDecoder {
             JAVA_INT.withName("error"))
             .withName("tcp_event");
 
-    private static final long CONN_ID = offset("conn_id"), BIRTH = offset("birth_ns"), ACKED = offset("bytes_acked"),
-            RECEIVED = offset("bytes_received"), SADDR = endpoint("saddr"), DADDR = endpoint("daddr"),
-            SPORT = endpoint("sport"), DPORT = endpoint("dport"), FAMILY = endpoint("family"),
-            OLD_STATE = offset("old_state"), NEW_STATE = offset("new_state"), ERROR = offset("error");
+    private static final long CONN_ID = Records.offset(LAYOUT, "conn_id"), BIRTH = Records.offset(LAYOUT, "birth_ns"),
+            ACKED = Records.offset(LAYOUT, "bytes_acked"), RECEIVED = Records.offset(LAYOUT, "bytes_received"),
+            SADDR = endpoint("saddr"), DADDR = endpoint("daddr"), SPORT = endpoint("sport"), DPORT = endpoint("dport"),
+            FAMILY = endpoint("family"), OLD_STATE = Records.offset(LAYOUT, "old_state"),
+            NEW_STATE = Records.offset(LAYOUT, "new_state"), ERROR = Records.offset(LAYOUT, "error");
 
     /** The layouts it reads, which core checks against the object's BTF before it loads. */
     @Override
@@ -71,9 +73,7 @@ public final class TcpDecoder implements EventDecoder {
         if (header.type() < CONNECT || header.type() > STATE) {
             throw new IllegalArgumentException("not a tcp tracker record type: " + header.type());
         }
-        if (record.byteSize() < LAYOUT.byteSize()) {
-            throw new IllegalArgumentException("tcp_event record of " + record.byteSize() + " bytes, expected " + LAYOUT.byteSize());
-        }
+        Records.requireSize(record, LAYOUT.byteSize(), "tcp_event");
         int family = Short.toUnsignedInt(record.get(JAVA_SHORT_UNALIGNED, FAMILY));
         return new TcpEvent(header, container,
                 record.get(JAVA_LONG_UNALIGNED, CONN_ID),
@@ -101,11 +101,8 @@ public final class TcpDecoder implements EventDecoder {
         return b;
     }
 
+    /** The offset of a field of the record's {@code ep}. */
     private static long endpoint(String field) {
-        return offset("ep") + ENDPOINTS.byteOffset(MemoryLayout.PathElement.groupElement(field));
-    }
-
-    private static long offset(String field) {
-        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
+        return Records.offset(LAYOUT, "ep") + Records.offset(ENDPOINTS, field);
     }
 }

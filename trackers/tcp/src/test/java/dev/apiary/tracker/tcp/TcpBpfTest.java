@@ -3,14 +3,10 @@ package dev.apiary.tracker.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.bpf.BpfObject;
-import dev.apiary.bpf.Bytes;
-import dev.apiary.bpf.EventHeader;
-import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
-import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.EventDecoder;
+import dev.apiary.sdk.Event;
 import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TestTrackerContext;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -19,11 +15,9 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -31,103 +25,95 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * tcp.bpf.o loaded for real (no OSGi), watching everything, with a server in a child process
- * (python3) and this JVM as the client over loopback.
+ * The tracker started the way core starts it, through a {@link TestTrackerContext} (tcp.bpf.o
+ * from target/classes, configured by the tracker, loaded, watching everything, attached; no
+ * OSGi), with a server in a child process (python3) and this JVM as the client over loopback.
  *
  * <p>Loopback is the hard case for attribution: the server side's handshake completes in the
  * softirq that the client's own send raises, so the current task then is the client. The
  * server's records must still carry the server's pid.
  *
- * <p>One object with the default settings ({@code state_changes} off) runs for the whole
- * class; the test of {@code state_changes=true} loads a second one beside it, so that both see
+ * <p>One tracker with the default settings ({@code state_changes} off) runs for the whole
+ * class; the test of {@code state_changes=true} starts a second one beside it, so that both see
  * the same connection.
  */
 @RequiresBpf
 class TcpBpfTest {
 
-    private static final Path OBJECT = Path.of("target/classes/bpf/tcp.bpf.o");
     private static final int SELF = (int) ProcessHandle.current().pid();
 
     /** This JVM's sockets are IPv6 ones: it talks to 127.0.0.1 through the IPv4-mapped address. */
     private static final java.util.Set<String> LOOPBACK = java.util.Set.of("127.0.0.1", "::ffff:127.0.0.1", "::1");
 
-    /** The object loaded with the default settings. */
-    private static Loaded standard;
+    /** The tracker started with the default settings. */
+    private static Started standard;
 
-    /** tcp.bpf.o configured by the tracker with some settings, loaded, attached, drained by its own reader thread. */
-    private static final class Loaded implements AutoCloseable {
+    /**
+     * The tracker started with some settings through its own context; its ring is read on the
+     * test's thread with {@link TestTrackerContext#pump()} (a record that does not decode is
+     * thrown from there and fails the test).
+     */
+    private static final class Started implements AutoCloseable {
 
-        final BpfObject obj;
-        final RingBuffer ring;
-        private final Thread reader;
-        private volatile boolean reading = true;
-        /** Every tcp event on loopback addresses, appended by the reader thread. */
-        final List<TcpEvent> events = new CopyOnWriteArrayList<>();
-        /** Records that did not decode: none expected. */
-        final List<RuntimeException> errors = new CopyOnWriteArrayList<>();
+        final TestTrackerContext context = new TestTrackerContext(TcpTracker.NAME);
+        final TcpTracker tracker;
+        /** Every tcp event on loopback addresses read so far. */
+        private final List<TcpEvent> events = new ArrayList<>();
 
-        Loaded(Map<String, ?> settings) {
-            obj = BpfObject.open(OBJECT);
-            TcpDecoder decoder = EventDecoder.checkLayouts(new TcpDecoder(), obj);
-            new TcpTracker(TestConfig.of(TcpTracker.Config.class, settings)).configure(obj);
-            obj.load();
-            // Outside Apiary nobody fills the watch map: watch everything, the host included.
-            obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
-            obj.attachAll();
-            ring = obj.ringBuffer();
-            reader = Thread.ofPlatform().name("tcp-ring-reader").start(() -> {
-                while (reading) {
-                    ring.poll(Duration.ofMillis(5), r -> {
-                        try {
-                            TcpEvent e = (TcpEvent) decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
-                            if (LOOPBACK.contains(e.localAddress())) {
-                                events.add(e);
-                            }
-                        } catch (RuntimeException e) {
-                            errors.add(e);
-                        }
-                    });
+        Started(Map<String, ?> settings) throws Exception {
+            try {
+                tracker = context.start(new TcpTracker(TestConfig.of(TcpTracker.Config.class, settings)));
+            } catch (Exception | Error e) {
+                context.close();
+                throw e;
+            }
+        }
+
+        /** Reads what waits in the ring, then the events read so far that match. */
+        private List<TcpEvent> read(Predicate<TcpEvent> match) {
+            for (Event e : context.pump()) {
+                TcpEvent tcp = (TcpEvent) e;
+                if (LOOPBACK.contains(tcp.localAddress())) {
+                    events.add(tcp);
                 }
-            });
+            }
+            return events.stream().filter(match).toList();
         }
 
         /** The one event that matches, waiting up to 3 s for it (and a little more for a second). */
         TcpEvent only(Predicate<TcpEvent> match, String what) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            List<TcpEvent> found = events.stream().filter(match).toList();
+            List<TcpEvent> found = read(match);
             while (found.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
-                found = events.stream().filter(match).toList();
+                found = read(match);
             }
             Thread.sleep(50);
-            found = events.stream().filter(match).toList();
-            assertEquals(List.of(), errors, "records that did not decode");
-            assertEquals(1, found.size(), "one " + what + " (lost: " + ring.lostCount() + "): " + found);
+            found = read(match);
+            assertEquals(1, found.size(), "one " + what + " (lost: " + context.lost() + "): " + found);
             return found.get(0);
         }
 
         /** The events that match, after the others have had time to arrive. */
         List<TcpEvent> all(Predicate<TcpEvent> match) throws InterruptedException {
             Thread.sleep(50);
-            return events.stream().filter(match).toList();
+            return read(match);
         }
 
         @Override
-        public void close() throws InterruptedException {
-            reading = false;
-            reader.join();
-            ring.close();
-            obj.close();
+        public void close() {
+            tracker.stop();
+            context.close();
         }
     }
 
     @BeforeAll
-    static void load() {
-        standard = new Loaded(Map.of());
+    static void start() throws Exception {
+        standard = new Started(Map.of());
     }
 
     @AfterAll
-    static void close() throws InterruptedException {
+    static void close() {
         if (standard != null) {
             standard.close();
         }
@@ -238,7 +224,7 @@ class TcpBpfTest {
 
     @Test
     void stateChangesAreSentOnlyWhenAsked() throws Exception {
-        try (Loaded withStates = new Loaded(Map.of("state_changes", true))) {
+        try (Started withStates = new Started(Map.of("state_changes", true))) {
             Process server = server("127.0.0.1", "AF_INET");
             int serverPid = (int) server.pid();
             int port = portOf(server);
@@ -268,17 +254,14 @@ class TcpBpfTest {
     }
 
     @Test
-    void theMapsHaveTheConfiguredSizes() {
-        assertEquals(16 << 20, standard.obj.map("apiary_events").maxEntries(), "ring_kb's default, 16 MiB");
-        assertEquals(65536, standard.obj.map("tcp_owners").maxEntries());
-        assertEquals(8192, standard.obj.map("tcp_listeners").maxEntries());
-        try (BpfObject obj = BpfObject.open(OBJECT)) {
-            new TcpTracker(TestConfig.of(TcpTracker.Config.class, Map.of("ring_kb", 300, "sockets", 2048, "listeners", 256)))
-                    .configure(obj);
-            obj.load();
-            assertEquals(512 * 1024, obj.map("apiary_events").maxEntries(), "300 KiB rounded up to 512");
-            assertEquals(2048, obj.map("tcp_owners").maxEntries());
-            assertEquals(256, obj.map("tcp_listeners").maxEntries());
+    void theMapsHaveTheConfiguredSizes() throws Exception {
+        assertEquals(16 << 20, standard.context.object().map("apiary_events").maxEntries(), "ring_kb's default, 16 MiB");
+        assertEquals(65536, standard.context.object().map("tcp_owners").maxEntries());
+        assertEquals(8192, standard.context.object().map("tcp_listeners").maxEntries());
+        try (Started sized = new Started(Map.of("ring_kb", 300, "sockets", 2048, "listeners", 256))) {
+            assertEquals(512 * 1024, sized.context.object().map("apiary_events").maxEntries(), "300 KiB rounded up to 512");
+            assertEquals(2048, sized.context.object().map("tcp_owners").maxEntries());
+            assertEquals(256, sized.context.object().map("tcp_listeners").maxEntries());
         }
     }
 

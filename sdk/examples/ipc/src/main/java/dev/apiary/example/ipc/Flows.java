@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -40,12 +41,12 @@ final class Flows {
             MemoryLayout.sequenceLayout(EventHeader.COMM_LEN, JAVA_BYTE).withName("comm"))
             .withName("ipc_flow_value");
 
-    private static final long K_INO = IpcDecoder.off(KEY_LAYOUT, "ino"), K_DEV = IpcDecoder.off(KEY_LAYOUT, "dev"),
-            K_PID = IpcDecoder.off(KEY_LAYOUT, "pid"), K_KIND = IpcDecoder.off(KEY_LAYOUT, "kind"),
-            K_DIR = IpcDecoder.off(KEY_LAYOUT, "dir");
-    private static final long V_BYTES = IpcDecoder.off(VALUE_LAYOUT, "bytes"), V_OPS = IpcDecoder.off(VALUE_LAYOUT, "ops"),
-            V_FIRST = IpcDecoder.off(VALUE_LAYOUT, "first_ns"), V_LAST = IpcDecoder.off(VALUE_LAYOUT, "last_ns"),
-            V_CGROUP = IpcDecoder.off(VALUE_LAYOUT, "cgroup_id"), V_COMM = IpcDecoder.off(VALUE_LAYOUT, "comm");
+    private static final long K_INO = Records.offset(KEY_LAYOUT, "ino"), K_DEV = Records.offset(KEY_LAYOUT, "dev"),
+            K_PID = Records.offset(KEY_LAYOUT, "pid"), K_KIND = Records.offset(KEY_LAYOUT, "kind"),
+            K_DIR = Records.offset(KEY_LAYOUT, "dir");
+    private static final long V_BYTES = Records.offset(VALUE_LAYOUT, "bytes"), V_OPS = Records.offset(VALUE_LAYOUT, "ops"),
+            V_FIRST = Records.offset(VALUE_LAYOUT, "first_ns"), V_LAST = Records.offset(VALUE_LAYOUT, "last_ns"),
+            V_CGROUP = Records.offset(VALUE_LAYOUT, "cgroup_id"), V_COMM = Records.offset(VALUE_LAYOUT, "comm");
 
     private final BpfMap map;
 
@@ -71,7 +72,7 @@ final class Flows {
                 k.get(JAVA_LONG_UNALIGNED, K_INO), k.get(JAVA_INT_UNALIGNED, K_PID), Channel.direction(k.get(JAVA_BYTE, K_DIR)),
                 v.get(JAVA_LONG_UNALIGNED, V_BYTES), v.get(JAVA_LONG_UNALIGNED, V_OPS), v.get(JAVA_LONG_UNALIGNED, V_FIRST),
                 v.get(JAVA_LONG_UNALIGNED, V_LAST), v.get(JAVA_LONG_UNALIGNED, V_CGROUP),
-                IpcDecoder.cString(v, V_COMM, EventHeader.COMM_LEN));
+                Records.cString(v, V_COMM, EventHeader.COMM_LEN));
     }
 
     /** pipe:[N] as /proc/PID/fd shows a pipe; fifo:[MAJ:MIN:N]; msq:N (System V msqid); mq:[N]. */

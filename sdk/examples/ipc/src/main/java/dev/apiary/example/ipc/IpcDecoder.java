@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.apiary.bpf.EventHeader;
+import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Errno;
 import dev.apiary.sdk.Event;
@@ -88,19 +89,24 @@ public final class IpcDecoder implements EventDecoder {
             MemoryLayout.sequenceLayout(NAME_LEN, JAVA_BYTE).withName("name"))
             .withName("ipc_queue_event");
 
-    private static final long S_CGROUP = off(SIGNAL_LAYOUT, "target_cgroup_id"), S_PID = off(SIGNAL_LAYOUT, "target_pid"),
-            S_TID = off(SIGNAL_LAYOUT, "target_tid"), S_SIG = off(SIGNAL_LAYOUT, "sig"), S_CODE = off(SIGNAL_LAYOUT, "code"),
-            S_RESULT = off(SIGNAL_LAYOUT, "result"), S_GROUP = off(SIGNAL_LAYOUT, "group"),
-            S_COMM = off(SIGNAL_LAYOUT, "target_comm");
-    private static final long P_INO = off(PIPE_LAYOUT, "ino"), P_RET = off(PIPE_LAYOUT, "ret"),
-            P_READ = off(PIPE_LAYOUT, "read_fd"), P_WRITE = off(PIPE_LAYOUT, "write_fd"), P_FLAGS = off(PIPE_LAYOUT, "flags");
-    private static final long I_INO = off(IO_LAYOUT, "ino"), I_DEV = off(IO_LAYOUT, "dev"), I_FD = off(IO_LAYOUT, "fd"),
-            I_BYTES = off(IO_LAYOUT, "bytes"), I_KIND = off(IO_LAYOUT, "kind"), I_DIR = off(IO_LAYOUT, "dir");
-    private static final long U_RET = off(UNIX_LAYOUT, "ret"), U_FD = off(UNIX_LAYOUT, "fd"), U_OP = off(UNIX_LAYOUT, "op"),
-            U_PEER = off(UNIX_LAYOUT, "peer_pid"), U_TYPE = off(UNIX_LAYOUT, "sock_type"),
-            U_PATH_LEN = off(UNIX_LAYOUT, "path_len"), U_PATH = off(UNIX_LAYOUT, "path");
-    private static final long Q_KEY = off(QUEUE_LAYOUT, "key"), Q_RET = off(QUEUE_LAYOUT, "ret"),
-            Q_KIND = off(QUEUE_LAYOUT, "kind"), Q_FLAGS = off(QUEUE_LAYOUT, "flags"), Q_NAME = off(QUEUE_LAYOUT, "name");
+    private static final long S_CGROUP = Records.offset(SIGNAL_LAYOUT, "target_cgroup_id"),
+            S_PID = Records.offset(SIGNAL_LAYOUT, "target_pid"), S_TID = Records.offset(SIGNAL_LAYOUT, "target_tid"),
+            S_SIG = Records.offset(SIGNAL_LAYOUT, "sig"), S_CODE = Records.offset(SIGNAL_LAYOUT, "code"),
+            S_RESULT = Records.offset(SIGNAL_LAYOUT, "result"), S_GROUP = Records.offset(SIGNAL_LAYOUT, "group"),
+            S_COMM = Records.offset(SIGNAL_LAYOUT, "target_comm");
+    private static final long P_INO = Records.offset(PIPE_LAYOUT, "ino"), P_RET = Records.offset(PIPE_LAYOUT, "ret"),
+            P_READ = Records.offset(PIPE_LAYOUT, "read_fd"), P_WRITE = Records.offset(PIPE_LAYOUT, "write_fd"),
+            P_FLAGS = Records.offset(PIPE_LAYOUT, "flags");
+    private static final long I_INO = Records.offset(IO_LAYOUT, "ino"), I_DEV = Records.offset(IO_LAYOUT, "dev"),
+            I_FD = Records.offset(IO_LAYOUT, "fd"), I_BYTES = Records.offset(IO_LAYOUT, "bytes"),
+            I_KIND = Records.offset(IO_LAYOUT, "kind"), I_DIR = Records.offset(IO_LAYOUT, "dir");
+    private static final long U_RET = Records.offset(UNIX_LAYOUT, "ret"), U_FD = Records.offset(UNIX_LAYOUT, "fd"),
+            U_OP = Records.offset(UNIX_LAYOUT, "op"), U_PEER = Records.offset(UNIX_LAYOUT, "peer_pid"),
+            U_TYPE = Records.offset(UNIX_LAYOUT, "sock_type"), U_PATH_LEN = Records.offset(UNIX_LAYOUT, "path_len"),
+            U_PATH = Records.offset(UNIX_LAYOUT, "path");
+    private static final long Q_KEY = Records.offset(QUEUE_LAYOUT, "key"), Q_RET = Records.offset(QUEUE_LAYOUT, "ret"),
+            Q_KIND = Records.offset(QUEUE_LAYOUT, "kind"), Q_FLAGS = Records.offset(QUEUE_LAYOUT, "flags"),
+            Q_NAME = Records.offset(QUEUE_LAYOUT, "name");
 
     private final LongFunction<ContainerRef> containerOfCgroup;
     /** @param containerOfCgroup the container of a cgroup v2 id, for a signal's target (Containers::ofCgroup) */
@@ -120,33 +126,36 @@ public final class IpcDecoder implements EventDecoder {
     @Override
     public Event decode(MemorySegment record, EventHeader header, ContainerRef container) {
         return switch (header.type()) {
-            case SIGNAL -> signal(require(record, SIGNAL_LAYOUT), header, container);
-            case PIPE -> pipe(require(record, PIPE_LAYOUT), header, container);
-            case IO -> io(require(record, IO_LAYOUT), header, container);
-            case UNIX -> unix(require(record, UNIX_LAYOUT), header, container);
-            case QUEUE -> queue(require(record, QUEUE_LAYOUT), header, container);
+            case SIGNAL -> signal(record, header, container);
+            case PIPE -> pipe(record, header, container);
+            case IO -> io(record, header, container);
+            case UNIX -> unix(record, header, container);
+            case QUEUE -> queue(record, header, container);
             default -> throw new IllegalArgumentException("not an ipc record type: " + header.type());
         };
     }
 
     private SignalEvent signal(MemorySegment r, EventHeader h, ContainerRef c) {
+        Records.requireSize(r, SIGNAL_LAYOUT.byteSize(), "ipc_signal_event");
         int sig = r.get(JAVA_INT_UNALIGNED, S_SIG);
         long cgroup = r.get(JAVA_LONG_UNALIGNED, S_CGROUP);
         // The same task's cgroup as the sender's: no second lookup.
         ContainerRef target = cgroup == h.cgroupId() ? c : containerOfCgroup.apply(cgroup);
         return new SignalEvent(h, c, sig, Signals.name(sig), r.get(JAVA_INT_UNALIGNED, S_PID), r.get(JAVA_INT_UNALIGNED, S_TID),
-                cString(r, S_COMM, EventHeader.COMM_LEN), target.displayName(), cgroup,
+                Records.cString(r, S_COMM, EventHeader.COMM_LEN), target.displayName(), cgroup,
                 SignalOutcomes.origin(r.get(JAVA_INT_UNALIGNED, S_CODE)), SignalOutcomes.result(r.get(JAVA_INT_UNALIGNED, S_RESULT)),
                 r.get(JAVA_INT_UNALIGNED, S_GROUP) != 0);
     }
 
     private static PipeEvent pipe(MemorySegment r, EventHeader h, ContainerRef c) {
+        Records.requireSize(r, PIPE_LAYOUT.byteSize(), "ipc_pipe_event");
         int ret = r.get(JAVA_INT_UNALIGNED, P_RET);
         return new PipeEvent(h, c, r.get(JAVA_LONG_UNALIGNED, P_INO), r.get(JAVA_INT_UNALIGNED, P_READ),
                 r.get(JAVA_INT_UNALIGNED, P_WRITE), r.get(JAVA_INT_UNALIGNED, P_FLAGS), ret, error(ret));
     }
 
     private static IoEvent io(MemorySegment r, EventHeader h, ContainerRef c) {
+        Records.requireSize(r, IO_LAYOUT.byteSize(), "ipc_io_event");
         return new IoEvent(h, c, Channel.of(r.get(JAVA_INT_UNALIGNED, I_KIND)).label(),
                 Channel.direction(r.get(JAVA_INT_UNALIGNED, I_DIR)), r.get(JAVA_LONG_UNALIGNED, I_INO),
                 Integer.toUnsignedLong(r.get(JAVA_INT_UNALIGNED, I_DEV)), r.get(JAVA_INT_UNALIGNED, I_FD),
@@ -154,21 +163,23 @@ public final class IpcDecoder implements EventDecoder {
     }
 
     private static UnixEvent unix(MemorySegment r, EventHeader h, ContainerRef c) {
+        Records.requireSize(r, UNIX_LAYOUT.byteSize(), "ipc_unix_event");
         int op = r.get(JAVA_INT_UNALIGNED, U_OP);
         int ret = r.get(JAVA_INT_UNALIGNED, U_RET);
         int len = Math.clamp(r.get(JAVA_INT_UNALIGNED, U_PATH_LEN), 0, PATH_LEN);
         boolean abstractName = len > 0 && r.get(JAVA_BYTE, U_PATH) == 0;
         // An abstract name is its bytes after the leading NUL, all of them (it may hold NULs); a path ends at its NUL.
-        String path = abstractName ? "@" + bytes(r, U_PATH + 1, len - 1).replace('\0', '@') : cString(r, U_PATH, len);
+        String path = abstractName ? "@" + bytes(r, U_PATH + 1, len - 1).replace('\0', '@') : Records.cString(r, U_PATH, len);
         boolean connect = op == 1;
         return new UnixEvent(h, c, connect ? "connect" : "accept", path, abstractName, r.get(JAVA_INT_UNALIGNED, U_FD), ret,
                 connect ? error(ret) : "", r.get(JAVA_INT_UNALIGNED, U_PEER), socketType(r.get(JAVA_INT_UNALIGNED, U_TYPE)));
     }
 
     private static QueueEvent queue(MemorySegment r, EventHeader h, ContainerRef c) {
+        Records.requireSize(r, QUEUE_LAYOUT.byteSize(), "ipc_queue_event");
         Channel kind = Channel.of(r.get(JAVA_INT_UNALIGNED, Q_KIND));
         int ret = r.get(JAVA_INT_UNALIGNED, Q_RET);
-        return new QueueEvent(h, c, kind.label(), kind == Channel.POSIX_MQ ? cString(r, Q_NAME, NAME_LEN) : "",
+        return new QueueEvent(h, c, kind.label(), kind == Channel.POSIX_MQ ? Records.cString(r, Q_NAME, NAME_LEN) : "",
                 r.get(JAVA_LONG_UNALIGNED, Q_KEY), r.get(JAVA_INT_UNALIGNED, Q_FLAGS), ret, error(ret));
     }
 
@@ -186,29 +197,9 @@ public final class IpcDecoder implements EventDecoder {
         return ret < 0 ? Errno.name(-ret) : "";
     }
 
-    static String cString(MemorySegment r, long offset, int max) {
-        int n = 0;
-        while (n < max && r.get(JAVA_BYTE, offset + n) != 0) {
-            n++;
-        }
-        return bytes(r, offset, n);
-    }
-
     private static String bytes(MemorySegment r, long offset, int n) {
         byte[] b = new byte[n];
         MemorySegment.copy(r, JAVA_BYTE, offset, b, 0, n);
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static MemorySegment require(MemorySegment record, StructLayout layout) {
-        if (record.byteSize() < layout.byteSize()) {
-            throw new IllegalArgumentException(layout.name().orElse("record") + " of " + record.byteSize()
-                    + " bytes, expected " + layout.byteSize());
-        }
-        return record;
-    }
-
-    static long off(StructLayout layout, String field) {
-        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 }

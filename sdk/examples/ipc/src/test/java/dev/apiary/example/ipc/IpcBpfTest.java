@@ -4,17 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.bpf.BpfObject;
-import dev.apiary.bpf.Bytes;
-import dev.apiary.bpf.EventHeader;
-import dev.apiary.bpf.RingBuffer;
 import dev.apiary.bpf.testing.RequiresBpf;
-import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
-import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.testing.TestConfig;
-import java.nio.file.Path;
-import java.time.Duration;
+import dev.apiary.sdk.testing.TestTrackerContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,66 +19,42 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ipc.bpf.o loaded for real (no OSGi), watching everything, with real signals, pipes, Unix
- * sockets and message queues made by child processes of this JVM; records decoded by
- * {@link IpcDecoder}, counters read through {@link Flows}. A reader thread drains the ring
- * all the time (the machine's other work fills it too) and keeps every decoded event; each
- * test picks its own by pid.
+ * The tracker started the way core starts it, through a {@link TestTrackerContext} (ipc.bpf.o
+ * from target/classes, configured by the tracker, loaded, watching everything, attached; no
+ * OSGi), with real signals, pipes, Unix sockets and message queues made by child processes of
+ * this JVM; records decoded by {@link IpcDecoder}, counters read through the tracker's
+ * {@link Flows}. While a test waits for an event, the ring is read with
+ * {@link TestTrackerContext#pump()} and every decoded event kept; each test picks its own by pid.
  */
 @RequiresBpf
 class IpcBpfTest {
 
-    private static final Path OBJECT = Path.of("target/classes/bpf/ipc.bpf.o");
-
-    private static BpfObject obj;
-    private static RingBuffer ring;
-    private static Flows flows;
-    private static Thread reader;
-    private static volatile boolean reading = true;
-    private static final List<Event> events = new ArrayList<>(); // guarded by itself
+    private static TestTrackerContext context;
+    private static IpcTracker tracker;
+    private static final List<Event> events = new ArrayList<>();
 
     @BeforeAll
-    static void load() {
-        obj = BpfObject.open(OBJECT);
-        IpcDecoder decoder = EventDecoder.checkLayouts(new IpcDecoder(cgroup -> ContainerRef.HOST), obj);
-        // Settings other than the defaults: the loaded maps must have them.
-        new IpcTracker(TestConfig.of(IpcTracker.Config.class, Map.of("ring.kb", 2048, "flows", 32768))).configure(obj);
-        obj.load();
-        // Outside Apiary nobody fills the watch map: watch everything, the host included.
-        obj.map("apiary_watched").update(Bytes.u32(0), new byte[] {1});
-        obj.attachAll();
-        flows = new Flows(obj.map("ipc_flows"));
-        ring = obj.ringBuffer();
-        reader = Thread.ofPlatform().name("ipc-ring-reader").start(() -> {
-            while (reading) {
-                ring.poll(Duration.ofMillis(5), r -> {
-                    Event e = decoder.decode(r, EventHeader.read(r), ContainerRef.HOST);
-                    synchronized (events) {
-                        events.add(e);
-                    }
-                });
-            }
-        });
+    static void start() throws Exception {
+        context = new TestTrackerContext(IpcTracker.NAME);
+        // Settings other than the defaults: the loaded maps must have them. The ring is a large
+        // one: the machine's other work fills it too, and it is read only while a test waits.
+        tracker = context.start(new IpcTracker(TestConfig.of(IpcTracker.Config.class, Map.of("ring.kb", 8192, "flows", 32768))));
     }
 
     @AfterAll
-    static void close() throws InterruptedException {
-        reading = false;
-        if (reader != null) {
-            reader.join();
+    static void close() {
+        if (tracker != null) {
+            tracker.stop();
         }
-        if (ring != null) {
-            ring.close();
-        }
-        if (obj != null) {
-            obj.close();
+        if (context != null) {
+            context.close();
         }
     }
 
     @Test
     void theLoadedMapsHaveTheSizesOfTheSettings() {
-        assertEquals(2 << 20, obj.map("apiary_events").maxEntries(), "ring.kb=2048");
-        assertEquals(32768, obj.map("ipc_flows").maxEntries(), "flows=32768");
+        assertEquals(8 << 20, context.object().map("apiary_events").maxEntries(), "ring.kb=8192");
+        assertEquals(32768, context.object().map("ipc_flows").maxEntries(), "flows=32768");
     }
 
     @Test
@@ -130,7 +99,7 @@ class IpcBpfTest {
         assertEquals(shell, read.header().ppid());
         assertEquals(6, read.bytes());
 
-        List<Flow> ends = flows.snapshot().stream().filter(f -> f.inode() == pipe.inode() && f.channel() == Channel.PIPE).toList();
+        List<Flow> ends = flows().stream().filter(f -> f.inode() == pipe.inode() && f.channel() == Channel.PIPE).toList();
         Flow writer = only(ends, Flow::writes, "writer");
         Flow reader = only(ends, f -> !f.writes(), "reader");
         assertEquals(write.header().pid(), writer.pid());
@@ -211,7 +180,7 @@ class IpcBpfTest {
         assertEquals(mqName.substring(1), posix.name().replaceFirst("^/", ""), "glibc passes the name without its slash");
         assertTrue(posix.ret() >= 0);
 
-        List<Flow> mine = flows.snapshot().stream().filter(f -> f.pid() == pid).toList();
+        List<Flow> mine = flows().stream().filter(f -> f.pid() == pid).toList();
         Flow sent = only(mine, f -> f.channel() == Channel.SYSV_MSG && f.writes(), "msgsnd");
         assertEquals(sysv.ret(), sent.inode(), "a System V queue is its msqid");
         assertEquals(5, sent.bytes());
@@ -234,20 +203,23 @@ class IpcBpfTest {
         return found.getFirst();
     }
 
-    /** The one event of that type matching, waited for a little (the reader drains every few ms). */
+    /** The kernel's transfer counters now, read by the running tracker. */
+    private static List<Flow> flows() {
+        return tracker.running().orElseThrow().flows().get();
+    }
+
+    /** The one event of that type matching, waited for a little (reading the ring every 10 ms meanwhile). */
     private static <T extends Event> T await(Class<T> type, Predicate<T> match, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (true) {
-            List<T> found;
-            synchronized (events) {
-                found = events.stream().filter(type::isInstance).map(type::cast).filter(match).toList();
-            }
+            events.addAll(context.pump());
+            List<T> found = events.stream().filter(type::isInstance).map(type::cast).filter(match).toList();
             if (!found.isEmpty()) {
                 assertEquals(1, found.size(), "one " + what + ": " + found);
                 return found.getFirst();
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " (records lost to a full ring: " + ring.lostCount() + ")");
+                throw new AssertionError("no " + what + " (records lost to a full ring: " + context.lost() + ")");
             }
             Thread.sleep(10);
         }
