@@ -39,6 +39,7 @@ public final class SyscallDecoder implements EventDecoder {
             ARGS = Records.offset(LAYOUT, "args"), NR = Records.offset(LAYOUT, "nr");
 
     private final SyscallNames names;
+
     public SyscallDecoder(SyscallNames names) {
         this.names = names;
     }
