@@ -2,12 +2,10 @@ package dev.apiary.core.tracker;
 
 import dev.apiary.core.dispatch.ContainerLookup;
 import dev.apiary.core.dispatch.Dispatcher;
-import dev.apiary.sdk.Container;
-import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.testing.TestContainers;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,27 +17,7 @@ import java.util.Optional;
 final class TrackerManagerFixture implements AutoCloseable {
 
     /** Containers that know none. */
-    static final Containers NO_CONTAINERS = new Containers() {
-        @Override
-        public List<Container> list() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<Container> find(String nameOrId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ContainerRef ofPid(int pid) {
-            return ContainerRef.HOST;
-        }
-
-        @Override
-        public ContainerRef ofCgroup(long cgroupId) {
-            return ContainerRef.HOST;
-        }
-    };
+    static final Containers NO_CONTAINERS = TestContainers.of();
 
     final FakeFramework framework = new FakeFramework();
     final Dispatcher dispatcher = new Dispatcher(ContainerLookup.HOST_ONLY, Duration.ofMillis(20), Duration.ofSeconds(1));

@@ -5,47 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
+import dev.apiary.sdk.testing.TestContainers;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ContainerWordTest {
 
-    private static final ContainerRef WEB = ref("ab12" + "0".repeat(60), "web");
-    private static final ContainerRef DB = ref("ab34" + "1".repeat(60), "db");
-    private static final ContainerRef OLD = ref("cd56" + "2".repeat(60), "old");
+    private static final ContainerRef WEB = TestContainers.docker("ab12", "web", "busybox:local");
+    private static final ContainerRef DB = TestContainers.docker("ab34" + "1".repeat(60), "db", "busybox:local");
+    private static final ContainerRef OLD = TestContainers.docker("cd56" + "2".repeat(60), "old", "busybox:local");
 
-    private static ContainerRef ref(String id, String name) {
-        return new ContainerRef(id, name, "busybox:local", "docker", Map.of(), "", "");
-    }
-
-    private static final Containers CORE = new Containers() {
-        @Override
-        public List<Container> list() {
-            return List.of(new Container(WEB, 10, 1, "", 0, 0, 0, true, null),
-                    new Container(DB, 11, 2, "", 0, 0, 0, true, null),
-                    new Container(OLD, 0, 3, "", 0, 0, 0, false, null));
-        }
-
-        @Override
-        public Optional<Container> find(String nameOrId) {
-            throw new AssertionError("the resolver decides by itself");
-        }
-
-        @Override
-        public ContainerRef ofPid(int pid) {
-            return ContainerRef.HOST;
-        }
-
-        @Override
-        public ContainerRef ofCgroup(long cgroupId) {
-            return ContainerRef.HOST;
-        }
-    };
+    /** Core's containers, listed as core lists them (db, web, then the stopped old); never asked to find one. */
+    private static final Containers CORE = TestContainers.running(WEB, DB).add(OLD, false).onFind(word -> {
+        throw new AssertionError("the resolver decides by itself");
+    });
 
     @Test
     void noWordMeansEveryContainer() {
@@ -76,7 +51,7 @@ class ContainerWordTest {
     void anAmbiguousPrefixListsTheMatches() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ContainerWord.choose(new String[] {"ab"}, CORE));
-        assertEquals("'ab' is the start of 2 containers' ids: web (ab1200000000), db (ab3411111111); "
+        assertEquals("'ab' is the start of 2 containers' ids: db (ab3411111111), web (ab1200000000); "
                 + "give more of the id or the name", e.getMessage());
     }
 

@@ -8,11 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
- * {@link Containers} for a command's or a sink's test: the containers it is given, found the
- * way core finds them (name, full id, or an id prefix of 3+ characters). {@link #setLimit} is
- * refused unless the test says what it does ({@link #onSetLimit}). Safe for concurrent use.
+ * {@link Containers} for a test (a command's, a sink's, a tracker's or core's): the containers it
+ * is given, found the way core finds them (name, full id, or an id prefix of 3+ characters);
+ * a pid or cgroup none of them has is the host's. A test may change them as it goes
+ * ({@link #add}, {@link #replace}, {@link #clear}): every call answers from what is there then.
+ * What core would answer otherwise is the test's to say: {@link #onFind} (a runtime's API),
+ * {@link #unnamedCgroups} (each cgroup a container of its own), {@link #onSetLimit}
+ * ({@link #setLimit} is refused without it). Safe for concurrent use.
  */
 public final class TestContainers implements Containers {
 
@@ -29,6 +34,8 @@ public final class TestContainers implements Containers {
 
     private final List<Container> containers = new CopyOnWriteArrayList<>();
     private volatile LimitChange limitChange;
+    private volatile Function<String, Optional<Container>> lookup;
+    private volatile boolean unnamedCgroups;
 
     /** Running containers, each with a made-up pid and cgroup id. */
     public static TestContainers running(ContainerRef... refs) {
@@ -54,8 +61,11 @@ public final class TestContainers implements Containers {
                 Map.of(), "", "");
     }
 
-    /** Adds a container; its pid and cgroup id follow the order of adding (100, 101...; 5000, 5001...). */
-    public TestContainers add(ContainerRef ref, boolean running) {
+    /**
+     * Adds a container; its pid and cgroup id follow the order of adding since the last
+     * {@link #clear} (100, 101...; 5000, 5001...), its pid 0 when not running.
+     */
+    public synchronized TestContainers add(ContainerRef ref, boolean running) {
         int n = containers.size();
         containers.add(new Container(ref, running ? 100 + n : 0, 5000 + n, "/system.slice/docker-" + ref.id() + ".scope",
                 4026532000L + n, 4026533000L + n, 4026534000L + n, running, null));
@@ -63,8 +73,51 @@ public final class TestContainers implements Containers {
     }
 
     /** Adds a container as it is given. */
-    public TestContainers add(Container container) {
+    public synchronized TestContainers add(Container container) {
         containers.add(container);
+        return this;
+    }
+
+    /**
+     * Puts {@code container} in the place of the one with the same id: the same container
+     * restarted (another pid), stopped, renamed... as the test says.
+     *
+     * @throws IllegalArgumentException when none has its id
+     */
+    public synchronized TestContainers replace(Container container) {
+        for (int i = 0; i < containers.size(); i++) {
+            if (containers.get(i).ref().id().equals(container.ref().id())) {
+                containers.set(i, container);
+                return this;
+            }
+        }
+        throw new IllegalArgumentException("no container " + container.ref().id() + " to replace");
+    }
+
+    /** Forgets every container: none is known until the test adds some again. */
+    public synchronized TestContainers clear() {
+        containers.clear();
+        return this;
+    }
+
+    /**
+     * Makes {@link #find} ask {@code lookup} instead of its own containers, at each call: a
+     * runtime's API (what {@code docker inspect} says), or an {@link AssertionError} for code
+     * that must decide from {@link #list} alone. The rest still answers from its own containers.
+     */
+    public TestContainers onFind(Function<String, Optional<Container>> lookup) {
+        this.lookup = lookup;
+        return this;
+    }
+
+    /**
+     * Makes {@link #ofCgroup} answer a cgroup none of its containers has with a container of its
+     * own, known by the cgroup id alone ({@code ContainerRef.unnamed(Long.toString(cgroupId),
+     * "cgroup")}) instead of the host: as core's containers name a cgroup no runtime has named
+     * yet, so that what a tracker counts by container it counts by cgroup.
+     */
+    public TestContainers unnamedCgroups() {
+        this.unnamedCgroups = true;
         return this;
     }
 
@@ -82,8 +135,13 @@ public final class TestContainers implements Containers {
         return out;
     }
 
+    /** The first of its containers {@code nameOrId} names, or what {@link #onFind} said. */
     @Override
     public Optional<Container> find(String nameOrId) {
+        Function<String, Optional<Container>> l = lookup;
+        if (l != null) {
+            return l.apply(nameOrId);
+        }
         return containers.stream().filter(c -> c.ref().matches(nameOrId)).findFirst();
     }
 
@@ -92,10 +150,12 @@ public final class TestContainers implements Containers {
         return containers.stream().filter(c -> c.pid() == pid).map(Container::ref).findFirst().orElse(ContainerRef.HOST);
     }
 
+    /** Its container in that cgroup; for none, the host, or an unnamed one with {@link #unnamedCgroups}. */
     @Override
     public ContainerRef ofCgroup(long cgroupId) {
         return containers.stream().filter(c -> c.cgroupId() == cgroupId).map(Container::ref).findFirst()
-                .orElse(ContainerRef.HOST);
+                .orElseGet(() -> unnamedCgroups ? ContainerRef.unnamed(Long.toString(cgroupId), "cgroup")
+                        : ContainerRef.HOST);
     }
 
     /** What {@link #onSetLimit} said; without it, refused as by {@link Containers}' default. */

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.bpf.BootClock;
 import dev.apiary.bpf.testing.RequiresBpf;
-import dev.apiary.sdk.Container;
-import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TestContainers;
 import dev.apiary.sdk.testing.TestTrackerContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -42,27 +40,7 @@ class SyscallBpfTest {
      * cgroup id alone, so that the tracker's table counts by cgroup (and a container counted
      * before the test knew it is not put under the host's row for good).
      */
-    private static final Containers BY_CGROUP = new Containers() {
-        @Override
-        public List<Container> list() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<Container> find(String nameOrId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ContainerRef ofPid(int pid) {
-            return ContainerRef.HOST;
-        }
-
-        @Override
-        public ContainerRef ofCgroup(long cgroupId) {
-            return ContainerRef.unnamed(Long.toString(cgroupId), "cgroup");
-        }
-    };
+    private static final Containers BY_CGROUP = TestContainers.of().unnamedCgroups();
 
     private static TestTrackerContext context;
     private static SyscallTracker tracker;

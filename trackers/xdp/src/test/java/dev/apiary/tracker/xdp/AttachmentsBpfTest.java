@@ -14,7 +14,6 @@ import dev.apiary.bpf.XdpMode;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.testing.TestConfig;
 import dev.apiary.sdk.testing.TestContainers;
 import java.nio.file.Files;
@@ -52,7 +51,7 @@ class AttachmentsBpfTest {
     private XdpKernel kernel;
     private Process sleeper;
     private Container running;
-    private final FakeContainers containers = new FakeContainers();
+    private final TestContainers containers = TestContainers.of();
     private final List<Attachment> released = new CopyOnWriteArrayList<>();
     private Attachments attachments;
 
@@ -68,7 +67,7 @@ class AttachmentsBpfTest {
         ok("ip", "-n", netns, "link", "set", "eth0", "up");
         sleeper = inNetns(netns);
         running = new Container(pod, (int) sleeper.pid(), 0, "", 0, 0, 0, true, null);
-        containers.now.add(running);
+        containers.add(running);
         attachments = new Attachments(obj, kernel, containers, released::add);
     }
 
@@ -76,8 +75,7 @@ class AttachmentsBpfTest {
     void releaseAll() {
         attachments.releaseAll();
         released.clear();
-        containers.now.clear();
-        containers.now.add(running);
+        containers.clear().add(running);
     }
 
     @AfterAll
@@ -150,7 +148,7 @@ class AttachmentsBpfTest {
         List<Integer> iLinks = linkIds(i);
         assertEquals(List.of(), attachments.reapOnce(), "all still there");
 
-        containers.now.set(0, new Container(pod, running.pid() + 1, 0, "", 0, 0, 0, true, null)); // a new init: restarted
+        containers.replace(new Container(pod, running.pid() + 1, 0, "", 0, 0, 0, true, null)); // a new init: restarted
         assertEquals(List.of(a), attachments.reapOnce());
         assertReleased(a, aLinks);
 
@@ -159,10 +157,10 @@ class AttachmentsBpfTest {
         assertReleased(i, iLinks);
         assertEquals(List.of(a, i), released);
 
-        containers.now.set(0, running);
+        containers.replace(running);
         Attachment again = attachments.attach(pod.name(), Hook.TC);
         List<Integer> againLinks = linkIds(again);
-        containers.now.set(0, new Container(pod, running.pid(), 0, "", 0, 0, 0, false, null)); // stopped
+        containers.replace(new Container(pod, running.pid(), 0, "", 0, 0, 0, false, null)); // stopped, its pid kept
         assertEquals(List.of(again), attachments.reapOnce());
         assertReleased(again, againLinks);
     }
@@ -174,12 +172,12 @@ class AttachmentsBpfTest {
                 () -> attachments.attach("no-such-" + tag, Hook.TC)));
 
         ContainerRef hostNet = TestContainers.docker("b0b0" + tag, "hostnet-" + tag, "busybox");
-        containers.now.add(new Container(hostNet, (int) ProcessHandle.current().pid(), 0, "", 0, 0, 0, true, null));
+        containers.add(new Container(hostNet, (int) ProcessHandle.current().pid(), 0, "", 0, 0, 0, true, null));
         assertTrue(refused(IllegalArgumentException.class, () -> attachments.attach(hostNet.name(), Hook.TC))
                 .contains("uses the host's network"));
 
         ContainerRef stopped = TestContainers.docker("c0c0" + tag, "stopped-" + tag, "busybox");
-        containers.now.add(new Container(stopped, 0, 0, "", 0, 0, 0, false, null));
+        containers.add(new Container(stopped, 0, 0, "", 0, 0, 0, false, null));
         assertEquals("container stopped-" + tag + " is not running",
                 refused(IllegalArgumentException.class, () -> attachments.attach(stopped.id(), Hook.TC)));
 
@@ -255,30 +253,5 @@ class AttachmentsBpfTest {
         PacketTrackerBpfTest.Result r = run(command);
         assertEquals(0, r.exit(), String.join(" ", command) + ": " + r);
         return r.out();
-    }
-
-    /** The containers a test says there are: found by name, id or id prefix, as core finds them. */
-    private static final class FakeContainers implements Containers {
-        final List<Container> now = new CopyOnWriteArrayList<>();
-
-        @Override
-        public List<Container> list() {
-            return List.copyOf(now);
-        }
-
-        @Override
-        public Optional<Container> find(String nameOrId) {
-            return now.stream().filter(c -> c.ref().matches(nameOrId)).findFirst();
-        }
-
-        @Override
-        public ContainerRef ofPid(int pid) {
-            return ContainerRef.HOST;
-        }
-
-        @Override
-        public ContainerRef ofCgroup(long cgroupId) {
-            return ContainerRef.HOST;
-        }
     }
 }

@@ -14,9 +14,9 @@ import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.bpf.testing.RequiresDocker;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
-import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.testing.TestConfig;
+import dev.apiary.sdk.testing.TestContainers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,7 +84,7 @@ abstract class PacketTrackerBpfTest {
         tracker.configure(obj);
         obj.load();
         decoder = EventDecoder.checkLayouts(tracker.decoder(), obj);
-        tracker.start(obj, new DockerContainers());
+        tracker.start(obj, dockerContainers());
         ring = obj.ringBuffer();
     }
 
@@ -263,7 +263,7 @@ abstract class PacketTrackerBpfTest {
         tracker.stop();
         assertEquals(Map.of(), ourLinks(), "no link of the tracker's programs anywhere after stop");
         assertNotAttached(again);
-        tracker.start(obj, new DockerContainers()); // for close()
+        tracker.start(obj, dockerContainers()); // for close()
     }
 
     /** What else, beside the kernel's links, says that an attachment's programs are gone. */
@@ -344,36 +344,26 @@ abstract class PacketTrackerBpfTest {
         return r.out().trim();
     }
 
-    /** Containers from docker inspect: what core's directory would say. */
-    static final class DockerContainers implements Containers {
-        @Override
-        public List<Container> list() {
-            return List.of();
-        }
+    /**
+     * Containers as core's directory would find them: asked of Docker ({@code docker inspect}) at
+     * each call, since the containers this test starts, removes and stops are the real ones.
+     */
+    static TestContainers dockerContainers() {
+        return TestContainers.of().onFind(PacketTrackerBpfTest::inspect);
+    }
 
-        @Override
-        public Optional<Container> find(String nameOrId) {
-            try {
-                Result r = run("docker", "inspect", "-f", "{{.Id}} {{.Name}} {{.State.Pid}} {{.State.Running}}", nameOrId);
-                if (r.exit() != 0 || nameOrId.isEmpty()) {
-                    return Optional.empty();
-                }
-                String[] f = r.out().trim().split(" ");
-                ContainerRef ref = new ContainerRef(f[0], f[1].substring(1), "busybox:local", "docker", Map.of(), "", "");
-                return Optional.of(new Container(ref, Integer.parseInt(f[2]), 0, "", 0, 0, 0, Boolean.parseBoolean(f[3]), null));
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
+    /** The container {@code docker inspect} says {@code nameOrId} is, if any. */
+    static Optional<Container> inspect(String nameOrId) {
+        try {
+            Result r = run("docker", "inspect", "-f", "{{.Id}} {{.Name}} {{.State.Pid}} {{.State.Running}}", nameOrId);
+            if (r.exit() != 0 || nameOrId.isEmpty()) {
+                return Optional.empty();
             }
-        }
-
-        @Override
-        public ContainerRef ofPid(int pid) {
-            return ContainerRef.HOST;
-        }
-
-        @Override
-        public ContainerRef ofCgroup(long cgroupId) {
-            return ContainerRef.HOST;
+            String[] f = r.out().trim().split(" ");
+            ContainerRef ref = new ContainerRef(f[0], f[1].substring(1), "busybox:local", "docker", Map.of(), "", "");
+            return Optional.of(new Container(ref, Integer.parseInt(f[2]), 0, "", 0, 0, 0, Boolean.parseBoolean(f[3]), null));
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
