@@ -48,6 +48,8 @@ public final class BpfObject implements AutoCloseable {
 
     private final String name;
     private final Arena arena;
+    /** The verifier log buffer and the open options: needed until a successful load only. */
+    private Arena loadArena;
     private final MemorySegment logBuffer;
     private MemorySegment handle;
     private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
@@ -58,9 +60,10 @@ public final class BpfObject implements AutoCloseable {
     private boolean loaded;
     private List<PinnedMap> pinned = List.of();
 
-    private BpfObject(String name, Arena arena, MemorySegment logBuffer, MemorySegment handle) {
+    private BpfObject(String name, Arena arena, Arena loadArena, MemorySegment logBuffer, MemorySegment handle) {
         this.name = name;
         this.arena = arena;
+        this.loadArena = loadArena;
         this.logBuffer = logBuffer;
         this.handle = handle;
         for (MemorySegment p = Libbpf.bpf_object__next_program(handle, MemorySegment.NULL);
@@ -96,20 +99,23 @@ public final class BpfObject implements AutoCloseable {
     public static BpfObject open(byte[] elf, String name, Path pinRoot) {
         LibbpfLog.install();
         Arena arena = Arena.ofShared();
-        try {
-            // libbpf reads the ELF from this memory until load finishes, so it lives with the object.
-            MemorySegment buffer = arena.allocate(elf.length, 8);
+        // The verifier log buffer and the options live until the load (a megabyte per object
+        // that a running tracker has no use for); the ELF copy only through the open, at whose
+        // end libbpf has parsed it and ended its ELF handle (bpf_object__elf_finish).
+        Arena loadArena = Arena.ofShared();
+        try (Arena elfArena = Arena.ofConfined()) {
+            MemorySegment buffer = elfArena.allocate(elf.length, 8);
             MemorySegment.copy(elf, 0, buffer, ValueLayout.JAVA_BYTE, 0, elf.length);
-            MemorySegment logBuffer = arena.allocate(VERIFIER_LOG_BYTES);
-            MemorySegment opts = bpf_object_open_opts.allocate(arena);
+            MemorySegment logBuffer = loadArena.allocate(VERIFIER_LOG_BYTES);
+            MemorySegment opts = bpf_object_open_opts.allocate(loadArena);
             bpf_object_open_opts.sz(opts, bpf_object_open_opts.sizeof());
-            bpf_object_open_opts.object_name(opts, arena.allocateFrom(name));
+            bpf_object_open_opts.object_name(opts, loadArena.allocateFrom(name));
             bpf_object_open_opts.kernel_log_buf(opts, logBuffer);
             bpf_object_open_opts.kernel_log_size(opts, VERIFIER_LOG_BYTES);
             // Level 0: no log while loading, but on failure libbpf retries at level 1 into our buffer.
             bpf_object_open_opts.kernel_log_level(opts, 0);
             if (pinRoot != null) {
-                bpf_object_open_opts.pin_root_path(opts, arena.allocateFrom(pinRoot.toString()));
+                bpf_object_open_opts.pin_root_path(opts, loadArena.allocateFrom(pinRoot.toString()));
             }
             MemorySegment state = Native.errnoState(arena);
             List<String> warnings = new ArrayList<>();
@@ -123,9 +129,10 @@ public final class BpfObject implements AutoCloseable {
             if (handle.equals(MemorySegment.NULL)) {
                 throw new BpfException("cannot open BPF object '" + name + "'" + details(warnings), Native.errno(state));
             }
-            return new BpfObject(name, arena, logBuffer, handle);
+            return new BpfObject(name, arena, loadArena, logBuffer, handle);
         } catch (RuntimeException | Error e) {
             arena.close();
+            loadArena.close();
             throw e;
         }
     }
@@ -231,11 +238,15 @@ public final class BpfObject implements AutoCloseable {
         logBuffer.set(ValueLayout.JAVA_BYTE, 0, (byte) 0);
         List<String> warnings = new ArrayList<>();
         int err = LibbpfLog.captureInto(warnings, () -> Libbpf.bpf_object__load(handle));
+        // libbpf parsed and freed the kernel's BTF for this load: give those megabytes back.
+        Native.mallocTrim();
         if (err != 0) {
             String log = logBuffer.getString(0).strip();
             throw new BpfException("cannot load BPF object '" + name + "'" + details(warnings), err, log);
         }
         loaded = true;
+        loadArena.close(); // the log buffer: only a failed load has a log to read
+        loadArena = null;
     }
 
     /**
@@ -350,6 +361,10 @@ public final class BpfObject implements AutoCloseable {
         Libbpf.bpf_object__close(handle);
         handle = null;
         arena.close();
+        if (loadArena != null) {
+            loadArena.close(); // never loaded, or its load failed
+            loadArena = null;
+        }
     }
 
     @Override

@@ -67,6 +67,7 @@ final class Native {
     static final MethodHandle VSNPRINTF = libc("vsnprintf",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS), false);
     static final MethodHandle IF_NAMETOINDEX = libc("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+    static final MethodHandle MALLOC_TRIM = optionalLibc("malloc_trim", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
 
     /** libbpf functions the generated bindings lack. */
     static final MethodHandle BPF_MAP_PIN_PATH = LINKER.downcallHandle(
@@ -77,6 +78,22 @@ final class Native {
     static final long PAGE_SIZE = sysconf(SC_PAGESIZE);
 
     private Native() {
+    }
+
+    /**
+     * Gives the free memory at the top of glibc's heaps back to the kernel ({@code malloc_trim(0)}):
+     * after a load, libbpf has freed the kernel's BTF it parsed for it (megabytes), which glibc
+     * would otherwise keep. Does nothing where the C library has no malloc_trim.
+     */
+    static void mallocTrim() {
+        if (MALLOC_TRIM == null) {
+            return;
+        }
+        try {
+            int ignored = (int) MALLOC_TRIM.invokeExact(0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("malloc_trim", t);
+        }
     }
 
     /** A handle to a native function that sets errno, taking the capture segment first. */
