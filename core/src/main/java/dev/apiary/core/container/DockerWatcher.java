@@ -68,6 +68,8 @@ public final class DockerWatcher implements Closeable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean connected;
+    /** Whether the listener heard of any outcome yet; the watcher's thread only. */
+    private boolean told;
     private volatile ResultCallback.Adapter<Event> stream;
 
     /**
@@ -330,7 +332,10 @@ public final class DockerWatcher implements Closeable {
     }
 
     private void setConnected(boolean now) {
-        if (connected != now) {
+        // The first outcome is always told, a failed first attempt too: the directory's start
+        // waits for the first list or for word that there is no daemon (3 s without it).
+        if (connected != now || !told) {
+            told = true;
             connected = now;
             listener.connected(now);
         }
