@@ -412,24 +412,45 @@ static __always_inline void count(struct xdp_counts *counts, struct xdp_parsed *
 	}
 }
 
-/* Whether a drop rule takes the packet; counts the first matching rule's hit. */
+/* What one step of the rule walk reads and says: the packet, how many slots are in use, the verdict. */
+struct rule_walk {
+	const struct xdp_parsed *p;
+	__u32 slots;
+	bool dropped;
+};
+
+/* One rule of the walk; stops at the first that matches (counting its hit) or at the last slot in use. */
+static long rule_step(__u32 i, void *data)
+{
+	struct rule_walk *w = data;
+	struct xdp_rule *r;
+	__u64 *hits;
+
+	if (i >= w->slots)
+		return 1;
+	r = bpf_map_lookup_elem(&xdp_rules, &i);
+	if (!r || !rule_match(r, w->p))
+		return 0;
+	hits = bpf_map_lookup_elem(&xdp_rule_hits, &i);
+	if (hits)
+		*hits += 1;
+	w->dropped = true;
+	return 1;
+}
+
+/*
+ * Whether a drop rule takes the packet; counts the first matching rule's hit. A bpf_loop, not a
+ * bounded for loop: the verifier checks one step once instead of every one of XDP_RULES
+ * unrolled with rule_match's branches (about 10 s of verification for the six programs).
+ */
 static __always_inline bool dropped(const struct xdp_ctl *ctl, const struct xdp_parsed *p)
 {
-	for (__u32 i = 0; i < XDP_RULES; i++) {
-		struct xdp_rule *r;
-		__u64 *hits;
+	struct rule_walk w = {.p = p, .slots = ctl->rule_slots, .dropped = false};
 
-		if (i >= ctl->rule_slots)
-			break;
-		r = bpf_map_lookup_elem(&xdp_rules, &i);
-		if (!r || !rule_match(r, p))
-			continue;
-		hits = bpf_map_lookup_elem(&xdp_rule_hits, &i);
-		if (hits)
-			*hits += 1;
-		return true;
-	}
-	return false;
+	if (w.slots == 0)
+		return false; /* no rules: not even the loop's call */
+	bpf_loop(XDP_RULES, rule_step, &w, 0);
+	return w.dropped;
 }
 
 /*
