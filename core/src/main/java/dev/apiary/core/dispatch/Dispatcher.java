@@ -202,7 +202,12 @@ public final class Dispatcher implements Events, AutoCloseable {
 
     private void drain(Router router) {
         try {
-            router.source.ring().consume(router);
+            RingSource source = router.source;
+            long waiting = source.ring().available(); // two loads a round, not a record
+            if (waiting > source.peakBacklog) {
+                source.peakBacklog = waiting;
+            }
+            source.ring().consume(router);
         } catch (RuntimeException e) {
             router.source.decodeErrors.increment();
             router.source.lastDecodeError = String.valueOf(e);

@@ -16,6 +16,8 @@ public final class RingSource {
     final Counter decodeErrors = new Counter();
     final Counter queueDrops = new Counter();
     volatile String lastDecodeError = "";
+    /** The most bytes the dispatcher found waiting when it came to drain; its thread writes it. */
+    volatile long peakBacklog;
 
     RingSource(String tracker, RingBuffer ring, EventDecoder decoder) {
         this.tracker = tracker;
@@ -62,6 +64,15 @@ public final class RingSource {
         } catch (RuntimeException e) {
             return 0; // the object is being closed
         }
+    }
+
+    /**
+     * The most bytes that waited in the ring when the dispatcher came to read it, since the
+     * tracker started: how close a storm came to filling it ({@link #ringBytes()}), which is
+     * what a {@code ring.kb} setting is chosen by.
+     */
+    public long peakBacklogBytes() {
+        return peakBacklog;
     }
 
     /** Bytes waiting in the ring now. */

@@ -130,10 +130,11 @@ public final class ApiaryCommands {
                     "held_for_container_names", runtime.dispatcher().heldBack()));
         }
         Table t = Table.of(Column.left("TRACKER"), Column.right("EVENTS"), Column.right("EVENTS/S"), Column.right("KERNEL_LOST"),
-                Column.right("QUEUE_DROPS"), Column.right("DECODE_ERRORS"), Column.right("RING_BACKLOG"));
+                Column.right("QUEUE_DROPS"), Column.right("DECODE_ERRORS"), Column.right("RING_BACKLOG"), Column.right("RING_PEAK"));
         for (Map<String, Object> m : trackers) {
             t.row(m.get("tracker"), m.get("events"), m.get("events_per_s"), m.get("kernel_lost"), m.get("queue_drops"),
-                    m.get("decode_errors"), m.get("ring_backlog_bytes") + "/" + m.get("ring_bytes"));
+                    m.get("decode_errors"), m.get("ring_backlog_bytes") + "/" + m.get("ring_bytes"),
+                    m.get("ring_peak_bytes") + "/" + m.get("ring_bytes"));
         }
         Table s = Table.of(Column.left("SUBSCRIBER"), Column.right("DELIVERED"), Column.right("DROPPED"), Column.right("QUEUED"));
         for (Map<String, Object> m : subscribers) {
@@ -152,6 +153,7 @@ public final class ApiaryCommands {
         m.put("decode_errors", s.decodeErrors().total());
         m.put("last_decode_error", s.lastDecodeError());
         m.put("ring_backlog_bytes", s.backlogBytes());
+        m.put("ring_peak_bytes", s.peakBacklogBytes());
         m.put("ring_bytes", s.ringBytes());
         return m;
     }

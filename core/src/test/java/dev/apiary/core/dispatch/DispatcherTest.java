@@ -48,6 +48,8 @@ class DispatcherTest {
             assertEquals(1000, source.events().total());
             assertEquals(0, source.queueDrops().total());
             assertEquals(0, source.kernelLost());
+            long peak = source.peakBacklogBytes();
+            assertTrue(peak > 0 && peak <= source.ringBytes(), "the fullest the ring was when read: " + peak);
             dispatcher.unregister(source);
         }
     }

@@ -20,7 +20,7 @@ class FileMetatypeTest {
     void everySettingHasItsDefaultAndWhatIsAllowed() throws Exception {
         Map<String, AD> ads = Metatypes.attributes(FileTracker.PID);
         assertEquals(List.of("ring.kb", "files", "resolve.absolute"), List.copyOf(ads.keySet()));
-        Metatypes.assertRingKb(ads, 32768);
+        Metatypes.assertRingKb(ads, 8192);
         assertEquals("16384", ads.get("files").getDefaultValue()[0]);
         assertEquals("1024", ads.get("files").getMin());
         assertEquals("262144", ads.get("files").getMax());

@@ -44,7 +44,7 @@ class FileTrackerTest {
         try (TestTrackerContext context = new TestTrackerContext(FileTracker.NAME)) {
             FileTracker tracker = new FileTracker(TestConfig.defaults(FileTracker.Config.class));
             context.start(tracker);
-            assertEquals(32 << 20, context.object().map("apiary_events").maxEntries());
+            assertEquals(8 << 20, context.object().map("apiary_events").maxEntries());
             assertEquals(16384, context.object().map("file_io").maxEntries());
             assertEquals(0, context.object().globals().get("resolve_absolute")[0]);
             assertEquals(link.toString(), openThroughTheLink(context).resolvedPath());

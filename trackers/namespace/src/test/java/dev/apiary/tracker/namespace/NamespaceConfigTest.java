@@ -20,7 +20,7 @@ class NamespaceConfigTest {
     void theMetatypeRefusesValuesOutOfRange() throws Exception {
         Map<String, AD> ads = Metatypes.attributes(NamespaceTracker.PID);
         assertEquals(java.util.List.of("ring.kb", "follow.runtimes"), java.util.List.copyOf(ads.keySet()));
-        Metatypes.assertRingKb(ads, 4096);
+        Metatypes.assertRingKb(ads, 1024);
         AD follow = ads.get("follow.runtimes");
         assertEquals(org.osgi.service.metatype.AttributeDefinition.BOOLEAN, follow.getType());
         assertEquals(java.util.List.of("true"), java.util.List.of(follow.getDefaultValue()));

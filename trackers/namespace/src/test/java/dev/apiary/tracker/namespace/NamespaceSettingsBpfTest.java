@@ -49,7 +49,7 @@ class NamespaceSettingsBpfTest {
             assertEquals(512 * 1024, context.object().map("apiary_events").maxEntries(), "300 KiB rounded up to 512");
         }
         try (TestTrackerContext context = started(Map.of())) {
-            assertEquals(4 << 20, context.object().map("apiary_events").maxEntries(), "the default, 4 MiB");
+            assertEquals(1 << 20, context.object().map("apiary_events").maxEntries(), "the default, 1 MiB");
         }
     }
 

@@ -255,7 +255,7 @@ class TcpBpfTest {
 
     @Test
     void theMapsHaveTheConfiguredSizes() throws Exception {
-        assertEquals(16 << 20, standard.context.object().map("apiary_events").maxEntries(), "ring_kb's default, 16 MiB");
+        assertEquals(4 << 20, standard.context.object().map("apiary_events").maxEntries(), "ring_kb's default, 4 MiB");
         assertEquals(65536, standard.context.object().map("tcp_owners").maxEntries());
         assertEquals(8192, standard.context.object().map("tcp_listeners").maxEntries());
         try (Started sized = new Started(Map.of("ring_kb", 300, "sockets", 2048, "listeners", 256))) {

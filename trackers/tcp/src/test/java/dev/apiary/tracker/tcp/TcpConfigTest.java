@@ -21,7 +21,7 @@ class TcpConfigTest {
         Map<String, AD> ads = Metatypes.attributes(TcpTracker.PID);
         assertEquals(java.util.List.of("ring.kb", "state.changes", "table.queue", "sockets", "listeners"),
                 java.util.List.copyOf(ads.keySet()));
-        Metatypes.assertRingKb(ads, 16384);
+        Metatypes.assertRingKb(ads, 4096);
         AD states = ads.get("state.changes");
         assertEquals(org.osgi.service.metatype.AttributeDefinition.BOOLEAN, states.getType());
         assertEquals(java.util.List.of("false"), java.util.List.of(states.getDefaultValue()), "off by default");

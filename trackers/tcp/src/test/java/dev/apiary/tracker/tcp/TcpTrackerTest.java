@@ -23,7 +23,7 @@ class TcpTrackerTest {
         try (TestTrackerContext context = new TestTrackerContext(TcpTracker.NAME)) {
             TcpTracker tracker = new TcpTracker(TestConfig.defaults(TcpTracker.Config.class));
             context.start(tracker);
-            assertEquals(16 << 20, context.object().map("apiary_events").maxEntries());
+            assertEquals(4 << 20, context.object().map("apiary_events").maxEntries());
             assertEquals(65536, context.object().map("tcp_owners").maxEntries());
             assertEquals(8192, context.object().map("tcp_listeners").maxEntries());
             assertArrayEquals(new byte[] {0}, context.object().globals().get(TcpTracker.STATE_CHANGES), "state changes off");
