@@ -42,14 +42,15 @@ public final class ExecTracker implements Tracker {
 
         /*
          * The default ring: an exec record is about 100 bytes plus its arguments, an exit 96.
-         * The dispatcher keeps up with a storm: through 50,000 execs (100,000 records) the most
-         * that ever waited was 68 KB (apiary:stats' ring_peak_bytes). 4 MiB, some 40,000
-         * records, covers the reader being starved of CPU by the storm itself for about 3 s
-         * at that storm's rate; each MiB costs 2 MB of resident memory (the ring is mapped twice).
+         * Warm, the dispatcher keeps up with a storm (through 50,000 execs the most that waited
+         * was 68 KB, apiary:stats' ring_peak_bytes); but in the first storm after a start the
+         * JIT and the storm's two workers can starve it for seconds, and a 4 MiB ring lost 2,952
+         * of a 20,000-exec storm's 40,000 records once in three runs. 16 MiB, some 150,000
+         * records, holds a whole 50,000-exec storm; each MiB costs 2 MB of resident memory.
          */
         @AttributeDefinition(description = RingSize.DESCRIPTION,
                 min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
-        int ring_kb() default 4096;
+        int ring_kb() default 16384;
 
         @AttributeDefinition(description = "Events that may wait for the process table of exec:ps before "
                 + "they are dropped (the table may then miss execs and exits)", min = "1024", max = "1048576")
