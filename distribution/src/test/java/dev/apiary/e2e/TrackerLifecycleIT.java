@@ -352,13 +352,20 @@ class TrackerLifecycleIT {
             return r.out();
         }
 
-        /** Resident KiB of the Java heap's address range, from GC.heap_info and smaps. */
+        /**
+         * Resident KiB of the Java heap's address range, from GC.heap_info and smaps: from the
+         * lowest to the highest address of its spaces, as G1 ({@code [lo, hi)}) and Serial
+         * ({@code [lo, top, hi)} per generation, bin/apiary's collector) print them.
+         */
         private static long heapResidentKib(long pid) throws IOException, InterruptedException {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(0x[0-9a-f]+), (0x[0-9a-f]+)\\)")
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(0x[0-9a-f]+), (?:0x[0-9a-f]+, )?(0x[0-9a-f]+)\\)")
                     .matcher(jcmd(pid, "GC.heap_info"));
-            assertTrue(m.find(), "the heap's address range in GC.heap_info");
-            long lo = Long.parseUnsignedLong(m.group(1).substring(2), 16);
-            long hi = Long.parseUnsignedLong(m.group(2).substring(2), 16);
+            long lo = Long.MAX_VALUE, hi = 0;
+            while (m.find()) {
+                lo = Math.min(lo, Long.parseUnsignedLong(m.group(1).substring(2), 16));
+                hi = Math.max(hi, Long.parseUnsignedLong(m.group(2).substring(2), 16));
+            }
+            assertTrue(hi > lo, "the heap's address range in GC.heap_info");
             long kib = 0;
             boolean inHeap = false;
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
