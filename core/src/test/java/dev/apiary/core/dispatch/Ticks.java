@@ -15,14 +15,14 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** The dispatch_test object: one numbered record per getppid() of this process. */
-final class Ticks {
+public final class Ticks {
 
-    static final int SELF = (int) ProcessHandle.current().pid();
+    public static final int SELF = (int) ProcessHandle.current().pid();
     private static final long SEQ = EventHeader.SIZE;
     private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().findOrThrow("getppid"), FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
-    record Tick(EventHeader header, ContainerRef container, long seq) implements Event {
+    public record Tick(EventHeader header, ContainerRef container, long seq) implements Event {
         @Override
         public String tracker() {
             return "ticks";
@@ -34,7 +34,7 @@ final class Ticks {
         }
     }
 
-    static final EventDecoder DECODER = (record, header, container) ->
+    public static final EventDecoder DECODER = (record, header, container) ->
             new Tick(header, container, record.get(ValueLayout.JAVA_LONG_UNALIGNED, SEQ));
 
     private Ticks() {
@@ -64,7 +64,7 @@ final class Ticks {
     }
 
     /** Makes {@code n} records. */
-    static void tick(int n) {
+    public static void tick(int n) {
         try {
             for (int i = 0; i < n; i++) {
                 int ignored = (int) GETPPID.invokeExact();

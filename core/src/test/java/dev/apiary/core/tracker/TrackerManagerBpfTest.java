@@ -6,17 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.Bytes;
-import dev.apiary.bpf.EventHeader;
 import dev.apiary.bpf.KernelBpfObjects;
 import dev.apiary.bpf.testing.RequiresBpf;
-import dev.apiary.sdk.ContainerRef;
+import dev.apiary.core.dispatch.Ticks;
 import dev.apiary.sdk.Event;
-import dev.apiary.sdk.EventDecoder;
 import dev.apiary.sdk.Tracker;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,22 +31,6 @@ import org.osgi.framework.ServiceReference;
 @RequiresBpf
 class TrackerManagerBpfTest {
 
-    private static final int SELF = (int) ProcessHandle.current().pid();
-    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().findOrThrow("getppid"), FunctionDescriptor.of(ValueLayout.JAVA_INT));
-
-    record Tick(EventHeader header, ContainerRef container) implements Event {
-        @Override
-        public String tracker() {
-            return "ticks";
-        }
-
-        @Override
-        public String type() {
-            return "tick";
-        }
-    }
-
     @TempDir
     Path pinBase;
 
@@ -72,9 +50,8 @@ class TrackerManagerBpfTest {
     @Test
     void aTrackersObjectIsDispatchedWhileItRunsAndFreedAfterItsStop() throws Throwable {
         BpfObject[] loaded = new BpfObject[1];
-        EventDecoder decoder = (record, header, container) -> new Tick(header, container);
         TestTracker ticks = new TestTracker("ticks", context ->
-                loaded[0] = context.load("bpf/dispatch_test.bpf.o", obj -> obj.globals().set("target_tgid", SELF), decoder));
+                loaded[0] = context.load("bpf/dispatch_test.bpf.o", obj -> obj.globals().set("target_tgid", Ticks.SELF), Ticks.DECODER));
         List<Event> seen = new CopyOnWriteArrayList<>();
         core.dispatcher.subscribe("test", seen::add);
 
@@ -87,9 +64,7 @@ class TrackerManagerBpfTest {
         int program = loaded[0].programs().getFirst().id();
         assertTrue(KernelBpfObjects.programIds().contains(program));
 
-        for (int i = 0; i < 10; i++) {
-            int ignored = (int) GETPPID.invokeExact();
-        }
+        Ticks.tick(10);
         await(() -> seen.size() >= 10, "the tracker's records reach the subscribers");
         assertEquals("ticks", seen.getFirst().tracker());
 
