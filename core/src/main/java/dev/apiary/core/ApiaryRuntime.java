@@ -224,11 +224,13 @@ public final class ApiaryRuntime implements Events, Containers {
 
     @Override
     public List<Container> list() {
+        directory.awaitFirstList(); // right after the start: Docker's names, not paths only
         return directory.list();
     }
 
     @Override
     public Optional<Container> find(String nameOrId) {
+        directory.awaitFirstList();
         return directory.find(nameOrId);
     }
 

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * <pre>
  * bin/apiary                  the start script
  * lib/                        the launcher jar and the Felix framework
- * bundles/&lt;start level&gt;/*.jar  installed and started at that start level (1, 2, 3, ...)
+ * bundles/&lt;start level&gt;/*.jar  installed and started at that start level (1, 2, 3, ...; trackers last, side by side)
  * bundles/shell/*.jar         gogo.jline + jline: installed only for the interactive shell
  * conf/framework.properties   framework properties (optional)
  * conf/logging.properties     slf4j-simple and JUL settings, applied as system properties (optional)

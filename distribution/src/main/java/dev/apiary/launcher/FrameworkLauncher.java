@@ -27,6 +27,7 @@ import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 
 /**
  * One embedded Felix framework's life for an {@link Apiary}: the framework properties, a new
@@ -142,7 +143,12 @@ final class FrameworkLauncher {
      *                         reached within {@link #STARTUP_TIMEOUT}
      */
     Framework start(Layout layout) throws ApiaryException, InterruptedException {
-        Map<String, Object> config = new HashMap<>(frameworkProperties(layout.beginning(), layout.lastLevel()));
+        // The shell's level comes after the trackers' start, so that the prompt comes last.
+        int bundlesLevel = layout.lastLevel();
+        for (ExtraBundle extra : extraBundles) {
+            bundlesLevel = Math.max(bundlesLevel, extra.startLevel());
+        }
+        Map<String, Object> config = new HashMap<>(frameworkProperties(bundlesLevel, layout.lastLevel()));
         Path folder;
         try {
             folder = Files.createTempDirectory("apiary-felix-");
@@ -160,11 +166,15 @@ final class FrameworkLauncher {
             framework = created;
         }
         CountDownLatch startLevelReached = new CountDownLatch(1);
+        CountDownLatch shellLevelReached = new CountDownLatch(1);
         FrameworkListener startedListener = event -> {
             if (event.getType() == FrameworkEvent.STARTED) {
                 startLevelReached.countDown();
+            } else if (event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
+                shellLevelReached.countDown();
             }
         };
+        List<Bundle> trackerBundles = new ArrayList<>();
         // JLine finds a real terminal only when the thread context class loader is null while
         // Felix starts (its start-level thread inherits it, and gogo.jline starts there).
         Thread current = Thread.currentThread();
@@ -174,28 +184,42 @@ final class FrameworkLauncher {
             created.init();
             BundleContext context = created.getBundleContext();
             context.addFrameworkListener(startedListener);
-            installAll(context, layout);
+            installAll(context, layout, trackerBundles);
             created.start();
         } catch (BundleException e) {
             throw new ApiaryException("the framework failed to start: " + e.getMessage(), e);
         } finally {
             current.setContextClassLoader(contextLoader);
         }
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         if (!startLevelReached.await(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new ApiaryException("the framework did not reach start level " + layout.beginning() + " in "
+            throw new ApiaryException("the framework did not reach start level " + bundlesLevel + " in "
                     + STARTUP_TIMEOUT.toSeconds() + " s; bundles: " + bundleStates());
+        }
+        TrackerStarts.startAll(trackerBundles, deadline);
+        if (layout.beginning() > bundlesLevel) {
+            current.setContextClassLoader(null); // as above: gogo.jline starts on the start-level thread
+            try {
+                created.adapt(FrameworkStartLevel.class).setStartLevel(layout.beginning());
+            } finally {
+                current.setContextClassLoader(contextLoader);
+            }
+            if (!shellLevelReached.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new ApiaryException("the framework did not reach start level " + layout.beginning() + " in "
+                        + STARTUP_TIMEOUT.toSeconds() + " s; bundles: " + bundleStates());
+            }
         }
         created.getBundleContext().removeFrameworkListener(startedListener);
         return created;
     }
 
     /** bundles/ level by level, then the extra bundles, then the shell's, one level above the last. */
-    private void installAll(BundleContext context, Layout layout) throws ApiaryException {
+    private void installAll(BundleContext context, Layout layout, List<Bundle> trackerBundles) throws ApiaryException {
         int lastLevel = layout.lastLevel();
         List<String> trackersFound = new ArrayList<>();
         for (Map.Entry<Integer, List<Path>> level : layout.levels().entrySet()) {
             for (Path jar : level.getValue()) {
-                install(context, jar, level.getKey(), trackers, trackersFound);
+                install(context, jar, level.getKey(), trackers, trackersFound, trackerBundles);
             }
         }
         if (trackers != null && !trackersFound.containsAll(trackers)) {
@@ -204,19 +228,21 @@ final class FrameworkLauncher {
                     + "; there are: " + String.join(", ", trackersFound));
         }
         for (ExtraBundle extra : extraBundles) {
-            install(context, extra.jar(), extra.startLevel() == 0 ? lastLevel : extra.startLevel(), null, new ArrayList<>());
+            install(context, extra.jar(), extra.startLevel() == 0 ? lastLevel : extra.startLevel(), null, new ArrayList<>(),
+                    trackerBundles);
         }
         for (Path jar : layout.shellBundles()) {
-            install(context, jar, lastLevel + SHELL_START_LEVEL_OFFSET, null, new ArrayList<>());
+            install(context, jar, lastLevel + SHELL_START_LEVEL_OFFSET, null, new ArrayList<>(), trackerBundles);
         }
     }
 
     /**
      * Installs a bundle and marks it to start with its level, unless it is a fragment or a
-     * tracker not among {@code chosen} (null: all trackers start).
+     * tracker. A tracker among {@code chosen} (null: all trackers) is added to
+     * {@code trackerBundles} instead, to be started once the levels are reached.
      */
     private static void install(BundleContext context, Path jar, int startLevel, Set<String> chosen,
-            List<String> trackersFound) throws ApiaryException {
+            List<String> trackersFound, List<Bundle> trackerBundles) throws ApiaryException {
         try {
             // reference: the framework reads the jar in place instead of copying it into its storage
             Bundle bundle = context.installBundle("reference:" + jar.toAbsolutePath().toUri());
@@ -227,7 +253,11 @@ final class FrameworkLauncher {
             }
             boolean wanted = tracker == null || chosen == null || chosen.contains(tracker.trim());
             if (wanted && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
-                bundle.start(); // starts once the framework reaches its start level
+                if (tracker != null) {
+                    trackerBundles.add(bundle);
+                } else {
+                    bundle.start(); // starts once the framework reaches its start level
+                }
             }
         } catch (BundleException e) {
             throw new ApiaryException("cannot install " + jar + ": " + e.getMessage(), e);
@@ -270,6 +300,9 @@ final class FrameworkLauncher {
             }
         }
         config.putAll(properties);
+        // SLF4J comes from the class path; a system.packages.extra of conf/ or the builder adds to it
+        config.merge(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, LoggingPackages.systemPackagesExtra(),
+                (given, logging) -> given.isBlank() ? logging : logging + "," + given);
         return config;
     }
 

@@ -149,6 +149,34 @@ class FrameworkLauncherTest {
     }
 
     @Test
+    void bundlesImportSlf4jFromTheClassPathWithoutAServiceLoaderMediator() throws Exception {
+        TestInstallation installation = new TestInstallation(root);
+        installation.bundle("1", "logs", Map.of(Constants.IMPORT_PACKAGE,
+                "org.slf4j;version=\"[2.0,3)\",org.slf4j.spi;version=\"[2.0,3)\""));
+        Files.writeString(installation.home.conf().resolve("framework.properties"),
+                "org.osgi.framework.system.packages.extra = sun.misc\n");
+        FrameworkLauncher l = launcher(installation, NONE, List.of(), false, null);
+
+        String extra = l.frameworkProperties(1, 1).get(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA);
+        assertTrue(extra.startsWith(LoggingPackages.exports(LoggingPackages.versionOn(getClass().getClassLoader()))), extra);
+        assertTrue(extra.endsWith(",sun.misc"), "a system.packages.extra of conf/ is kept: " + extra);
+        Framework framework = l.start(l.layout());
+        assertEquals(Bundle.ACTIVE, state(framework, "logs"), "org.slf4j resolves from the system bundle");
+    }
+
+    @Test
+    void slf4jMustBeBesideFelix() throws Exception {
+        try (var bare = new java.net.URLClassLoader(new java.net.URL[0], null)) {
+            var missing = assertThrows(ApiaryException.class, () -> LoggingPackages.versionOn(bare));
+            assertTrue(missing.getMessage().startsWith("SLF4J (slf4j-api 2.x) is not on the class path"), missing.getMessage());
+        }
+        String version = LoggingPackages.versionOn(getClass().getClassLoader());
+        assertTrue(version.matches("2\\.\\d+\\.\\d+"), version);
+        assertEquals("org.slf4j;version=\"2.0.17\",org.slf4j.event;version=\"2.0.17\",org.slf4j.helpers;version=\"2.0.17\","
+                + "org.slf4j.spi;version=\"2.0.17\"", LoggingPackages.exports("2.0.17"));
+    }
+
+    @Test
     void stopBeforeStartDoesNothing() {
         FrameworkLauncher l = new FrameworkLauncher(new ApiaryHome(root), NONE, List.of(), false, null, Mode.EMBEDDED, null);
         l.stop();

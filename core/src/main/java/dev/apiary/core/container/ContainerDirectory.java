@@ -75,6 +75,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerDirectory.class);
     private static final Duration FIRST_LIST_WAIT = Duration.ofSeconds(3);
+    private volatile long firstListDeadline;
 
     private final Settings settings;
     private final ContainerSlots slots;
@@ -111,7 +112,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
         this.docker = settings.dockerEndpoint() == null ? null : new DockerWatcher(settings.dockerEndpoint(), told);
     }
 
-    /** Walks the cgroup tree, enters the watch scope, starts following Docker. Call once. */
+    /** Walks the cgroup tree, enters the watch scope, starts following Docker (not waiting for it). Call once. */
     public void start() {
         int found = cgroups.scan();
         LOG.info("cgroup v2 at {}: {} cgroups, {} containers by path", settings.cgroupRoot(), found, slots.size());
@@ -119,10 +120,24 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
             watched.apply(settings.scope(), list());
         }
         if (docker != null) {
+            // Not waited for: the trackers start meanwhile. Events of containers are held for
+            // their names until the daemon's first answer (awaitingMetadata), and the commands'
+            // list and find wait for it (awaitFirstList).
             docker.start();
-            // Commands run right after start (bin/apiary -c) should see names: wait a moment
-            // for the daemon's first list, but never long for a daemon that is away.
-            told.awaitFirstList(FIRST_LIST_WAIT);
+            firstListDeadline = System.nanoTime() + FIRST_LIST_WAIT.toNanos();
+        }
+    }
+
+    /**
+     * Waits, at most until {@link #FIRST_LIST_WAIT} after {@link #start()}, for the Docker
+     * daemon's first answer (its list, or that it is away), so that a command run right after the
+     * start (bin/apiary -c) sees names. Returns at once later on, or without a Docker endpoint.
+     * Never call it from the watcher's threads (the {@code changed} callback).
+     */
+    public void awaitFirstList() {
+        long left = firstListDeadline - System.nanoTime();
+        if (docker != null && left > 0) {
+            told.awaitFirstList(Duration.ofNanos(left));
         }
     }
 
@@ -140,12 +155,13 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
 
     /**
      * Whether an event of this container should wait a little for its name: a Docker container
-     * whose name Docker has not told yet while the daemon is connected (with the daemon away, waiting
-     * would not help). The dispatcher then parks the event briefly and resolves again.
+     * whose name Docker has not told yet while the daemon is connected or has not answered a first
+     * time since the start (with the daemon away, waiting would not help). The dispatcher then
+     * parks the event briefly and resolves again.
      */
     public boolean awaitingMetadata(ContainerRef ref) {
         return CgroupPaths.DOCKER.equals(ref.runtime()) && ref.name().isEmpty() && docker != null
-                && docker.isConnected();
+                && (docker.isConnected() || !told.firstListHeard());
     }
 
     /** Consumes every waiting record of the cgroups object's ring. Dispatcher thread only. */

@@ -49,6 +49,11 @@ final class DockerFacts implements DockerWatcher.Listener {
      *
      * @return whether the wait ended before the timeout
      */
+    /** Whether the daemon's first answer came: its list, or that it cannot be reached. */
+    boolean firstListHeard() {
+        return firstList.getCount() == 0;
+    }
+
     boolean awaitFirstList(Duration timeout) {
         try {
             return firstList.await(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -63,8 +63,10 @@ public final class DockerWatcher implements Closeable {
 
     private final URI endpoint;
     private final Listener listener;
-    private final DockerHttpClient http;
-    private final DockerClient client;
+    // Made on the watcher's thread: docker-java's client (Jackson, HttpClient 5, an SSL context)
+    // costs a few hundred ms of class loading that Apiary's start need not wait for.
+    private volatile DockerHttpClient http;
+    private volatile DockerClient client;
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean connected;
@@ -78,16 +80,26 @@ public final class DockerWatcher implements Closeable {
     public DockerWatcher(URI endpoint, Listener listener) {
         this.endpoint = endpoint;
         this.listener = listener;
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(endpoint.toString())
-                .build();
-        // No response timeout: the event stream is one response that lasts as long as the daemon.
-        this.http = new ZerodepDockerHttpClient.Builder()
-                .dockerHost(endpoint)
-                .connectionTimeout(Duration.ofSeconds(2))
-                .build();
-        this.client = DockerClientImpl.getInstance(config, http);
         this.thread = Thread.ofPlatform().daemon().name("apiary-docker-watcher").unstarted(this::run);
+    }
+
+    /** The client, made on first use by the watcher's thread. */
+    private DockerClient client() {
+        DockerClient made = client;
+        if (made == null) {
+            DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                    .withDockerHost(endpoint.toString())
+                    .build();
+            // No response timeout: the event stream is one response that lasts as long as the daemon.
+            DockerHttpClient transport = new ZerodepDockerHttpClient.Builder()
+                    .dockerHost(endpoint)
+                    .connectionTimeout(Duration.ofSeconds(2))
+                    .build();
+            http = transport;
+            made = DockerClientImpl.getInstance(config, transport);
+            client = made;
+        }
+        return made;
     }
 
     /** DOCKER_HOST when set, else the default socket {@code unix:///var/run/docker.sock}. */
@@ -117,6 +129,10 @@ public final class DockerWatcher implements Closeable {
      * @throws IllegalStateException with the daemon's message when it refuses or cannot be reached
      */
     public void update(String containerId, Containers.Limit limit, long value) {
+        DockerClient client = this.client;
+        if (client == null || !connected) {
+            throw new IllegalStateException("Docker daemon at " + endpoint + " is not connected (yet): try again in a moment");
+        }
         try {
             switch (limit) {
                 case MEMORY -> {
@@ -174,7 +190,7 @@ public final class DockerWatcher implements Closeable {
         boolean failureLogged = false;
         while (!closed) {
             try {
-                client.pingCmd().exec();
+                client().pingCmd().exec();
                 Instant since = Instant.now().minusSeconds(1); // events from before the list: replayed, handled idempotently
                 ResultCallback.Adapter<Event> events = openEvents(since);
                 setConnected(true);
@@ -241,7 +257,7 @@ public final class DockerWatcher implements Closeable {
             }
         };
         stream = callback;
-        return client.eventsCmd()
+        return client().eventsCmd()
                 .withEventTypeFilter(EventType.CONTAINER)
                 .withEventFilter("create", "start", "die", "destroy", "rename")
                 .withSince(Long.toString(since.getEpochSecond()))
@@ -250,7 +266,7 @@ public final class DockerWatcher implements Closeable {
 
     private void listAll() {
         Set<String> ids = new HashSet<>();
-        for (var summary : client.listContainersCmd().withShowAll(true).exec()) {
+        for (var summary : client().listContainersCmd().withShowAll(true).exec()) {
             ids.add(summary.getId());
             String name = summary.getNames() == null || summary.getNames().length == 0 ? "" : summary.getNames()[0];
             DockerContainer fromList = new DockerContainer(summary.getId(), name, summary.getImage(),
@@ -288,7 +304,7 @@ public final class DockerWatcher implements Closeable {
     /** The daemon's full word on a container, or fallback when it cannot say (the container is gone). */
     private DockerContainer inspect(String id, DockerContainer fallback) {
         try {
-            InspectContainerResponse r = client.inspectContainerCmd(id).exec();
+            InspectContainerResponse r = client().inspectContainerCmd(id).exec();
             var state = r.getState();
             boolean running = state != null && Boolean.TRUE.equals(state.getRunning());
             Integer pid = state == null ? null : state.getPid();
@@ -332,8 +348,8 @@ public final class DockerWatcher implements Closeable {
     }
 
     private void setConnected(boolean now) {
-        // The first outcome is always told, a failed first attempt too: the directory's start
-        // waits for the first list or for word that there is no daemon (3 s without it).
+        // The first outcome is always told, a failed first attempt too: until then the directory
+        // holds containers' events for their names and its first list waits (3 s at most).
         if (connected != now || !told) {
             told = true;
             connected = now;
@@ -357,6 +373,9 @@ public final class DockerWatcher implements Closeable {
     }
 
     private static void closeQuietly(Closeable c) {
+        if (c == null) {
+            return;
+        }
         try {
             c.close();
         } catch (IOException | RuntimeException e) {
