@@ -63,10 +63,12 @@ final class FrameworkLauncher {
      *
      * @param levels       the jars of bundles/&lt;n&gt;/ by start level, never empty
      * @param shellBundles the jars of bundles/shell/ when the shell is asked for, else empty
-     * @param beginning    the framework's beginning start level: the last of bundles/, one more
-     *                     with the shell, at least that of every extra bundle
+     * @param bundlesLevel the level the framework begins at: the last of bundles/, at least that
+     *                     of every extra bundle; the trackers start once it is reached
+     * @param beginning    the level {@code start} returns at: {@code bundlesLevel}, with the shell
+     *                     at least one more than the last of bundles/
      */
-    record Layout(SortedMap<Integer, List<Path>> levels, List<Path> shellBundles, int beginning) {
+    record Layout(SortedMap<Integer, List<Path>> levels, List<Path> shellBundles, int bundlesLevel, int beginning) {
 
         /** The last start level of bundles/: that of later installs and of extra bundles without one. */
         int lastLevel() {
@@ -125,11 +127,12 @@ final class FrameworkLauncher {
             throw new ApiaryException("no shell bundles in " + home.bundles().resolve(ApiaryHome.SHELL));
         }
         int lastLevel = levels.lastKey();
-        int beginning = shell ? lastLevel + SHELL_START_LEVEL_OFFSET : lastLevel;
+        int bundlesLevel = lastLevel;
         for (ExtraBundle extra : extraBundles) {
-            beginning = Math.max(beginning, extra.startLevel());
+            bundlesLevel = Math.max(bundlesLevel, extra.startLevel());
         }
-        return new Layout(levels, shellBundles, beginning);
+        int beginning = shell ? Math.max(bundlesLevel, lastLevel + SHELL_START_LEVEL_OFFSET) : bundlesLevel;
+        return new Layout(levels, shellBundles, bundlesLevel, beginning);
     }
 
     /**
@@ -144,11 +147,7 @@ final class FrameworkLauncher {
      */
     Framework start(Layout layout) throws ApiaryException, InterruptedException {
         // The shell's level comes after the trackers' start, so that the prompt comes last.
-        int bundlesLevel = layout.lastLevel();
-        for (ExtraBundle extra : extraBundles) {
-            bundlesLevel = Math.max(bundlesLevel, extra.startLevel());
-        }
-        Map<String, Object> config = new HashMap<>(frameworkProperties(bundlesLevel, layout.lastLevel()));
+        Map<String, Object> config = new HashMap<>(frameworkProperties(layout.bundlesLevel(), layout.lastLevel()));
         Path folder;
         try {
             folder = Files.createTempDirectory("apiary-felix-");
@@ -192,25 +191,27 @@ final class FrameworkLauncher {
             current.setContextClassLoader(contextLoader);
         }
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        if (!startLevelReached.await(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new ApiaryException("the framework did not reach start level " + bundlesLevel + " in "
-                    + STARTUP_TIMEOUT.toSeconds() + " s; bundles: " + bundleStates());
-        }
+        awaitLevel(startLevelReached, layout.bundlesLevel(), deadline);
         TrackerStarts.startAll(trackerBundles, deadline);
-        if (layout.beginning() > bundlesLevel) {
+        if (layout.beginning() > layout.bundlesLevel()) {
             current.setContextClassLoader(null); // as above: gogo.jline starts on the start-level thread
             try {
                 created.adapt(FrameworkStartLevel.class).setStartLevel(layout.beginning());
             } finally {
                 current.setContextClassLoader(contextLoader);
             }
-            if (!shellLevelReached.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new ApiaryException("the framework did not reach start level " + layout.beginning() + " in "
-                        + STARTUP_TIMEOUT.toSeconds() + " s; bundles: " + bundleStates());
-            }
+            awaitLevel(shellLevelReached, layout.beginning(), deadline);
         }
         created.getBundleContext().removeFrameworkListener(startedListener);
         return created;
+    }
+
+    /** Waits for {@code reached}, the framework's report of {@code level}, until {@code deadline} (nanoTime). */
+    private void awaitLevel(CountDownLatch reached, int level, long deadline) throws ApiaryException, InterruptedException {
+        if (!reached.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            throw new ApiaryException("the framework did not reach start level " + level + " in "
+                    + STARTUP_TIMEOUT.toSeconds() + " s; bundles: " + bundleStates());
+        }
     }
 
     /** bundles/ level by level, then the extra bundles, then the shell's, one level above the last. */

@@ -43,17 +43,17 @@ final class DockerFacts implements DockerWatcher.Listener {
         this.nanoClock = nanoClock;
     }
 
+    /** Whether the daemon's first answer came: its list, or that it cannot be reached. */
+    boolean firstListHeard() {
+        return firstList.getCount() == 0;
+    }
+
     /**
      * Waits until the daemon's first list arrived or the daemon was found away, at most
      * {@code timeout}; an interrupt ends the wait and stays set.
      *
      * @return whether the wait ended before the timeout
      */
-    /** Whether the daemon's first answer came: its list, or that it cannot be reached. */
-    boolean firstListHeard() {
-        return firstList.getCount() == 0;
-    }
-
     boolean awaitFirstList(Duration timeout) {
         try {
             return firstList.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
