@@ -11,16 +11,19 @@ import java.time.Duration;
  * libbpf's per-record upcall.
  *
  * <p>The kernel exposes the ring as: one read-write page holding the consumer position,
- * then one read-only page holding the producer position, then the data area mapped twice
- * in a row so that a record that wraps around the end is still contiguous. Each record
- * starts with an 8-byte header: a u32 length whose top two bits mark a record still being
+ * then one read-only page holding the producer position, then the data area, which it offers
+ * twice in a row so that a record that wraps around the end is contiguous. This reader maps
+ * the data area once (libbpf maps both: every page counts twice in the process's resident
+ * size, 32 MB for a 16 MiB ring) and copies the rare record that wraps into a buffer of its
+ * own. Each record starts with an 8-byte header (never split: records are 8-byte aligned): a u32 length whose top two bits mark a record still being
  * written (busy) or given back (discarded), then the record's page offset. The reader loads
  * the producer position and each header with acquire semantics and publishes its consumer
  * position with release semantics, as the kernel's own consumer does.
  *
  * <p>Records reach the {@link RecordHandler} as read-only {@link MemorySegment}s over the
- * ring memory itself: valid only during the call, since the producer reuses the space
- * once the handler returns. Copy what must outlive the call.
+ * ring memory itself (a wrapped one over the reader's copy of it): valid only during the
+ * call, since the producer reuses the space once the handler returns. Copy what must outlive
+ * the call.
  *
  * <p>Not safe for concurrent use: one thread consumes, and the same thread (or one that
  * knows consume() is not running) closes. For speed, consume() reads the ring's positions
@@ -62,6 +65,8 @@ public final class RingBuffer implements AutoCloseable {
     private final MemorySegment producerPage;
     private final MemorySegment data;
     private final long mask;
+    /** Where a record that wraps around the data's end is put together; grown when one is larger. */
+    private MemorySegment wrapped = MemorySegment.NULL;
     private final int epollFd;
     private final MemorySegment epollEvents;
     private final MemorySegment epollErrno;
@@ -77,9 +82,9 @@ public final class RingBuffer implements AutoCloseable {
         try {
             long page = Native.PAGE_SIZE;
             this.consumerPage = map(page, Native.PROT_READ | Native.PROT_WRITE, 0);
-            MemorySegment producerAndData = map(page + 2 * size, Native.PROT_READ, page).asReadOnly();
+            MemorySegment producerAndData = map(page + size, Native.PROT_READ, page).asReadOnly();
             this.producerPage = producerAndData.asSlice(0, page);
-            this.data = producerAndData.asSlice(page, 2 * size);
+            this.data = producerAndData.asSlice(page, size);
             this.epollErrno = Native.errnoState(arena);
             epfd = (int) Native.EPOLL_CREATE1.invokeExact(epollErrno, Native.EPOLL_CLOEXEC);
             if (epfd < 0) {
@@ -153,7 +158,9 @@ public final class RingBuffer implements AutoCloseable {
                 try {
                     if ((header & DISCARD_BIT) == 0) {
                         count++;
-                        handler.onRecord(data.asSlice(offset + HEADER_SIZE, header & ~(BUSY_BIT | DISCARD_BIT)));
+                        long length = header & ~(BUSY_BIT | DISCARD_BIT);
+                        long start = (offset + HEADER_SIZE) & mask;
+                        handler.onRecord(start + length <= mask + 1 ? data.asSlice(start, length) : unwrap(start, length));
                     }
                 } finally {
                     consumer += step;
@@ -161,6 +168,18 @@ public final class RingBuffer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The record of {@code length} bytes at {@code start} that runs past the data's end, copied whole. */
+    private MemorySegment unwrap(long start, long length) {
+        if (wrapped.byteSize() < length) {
+            // Grown seldom (records have a few sizes) and freed with the reader: the arena keeps each.
+            wrapped = arena.allocate(Math.max(length, 2 * wrapped.byteSize()), 8);
+        }
+        long head = mask + 1 - start; // the part before the end; the rest is at the data's start
+        MemorySegment.copy(data, start, wrapped, 0, head);
+        MemorySegment.copy(data, 0, wrapped, head, length - head);
+        return wrapped.asSlice(0, length).asReadOnly();
     }
 
     /**

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.bpf.TestObjects.TestEvent;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,22 +121,62 @@ class RingBufferTest {
 
     @Test
     void recordsThatWrapAroundTheEndAreWhole() {
+        int perRound = 7;
+        int rounds = 20;
+        long ringSize = Native.PAGE_SIZE;
+        long recordBytes = (TestObjects.EVENT_SIZE + 8 + 7) & ~7L; // 344: the ring's end falls inside some
+        long split = LongStream.range(0, perRound * rounds)
+                .map(k -> k * recordBytes % ringSize)
+                .filter(at -> at + 8 < ringSize && at + recordBytes > ringSize)
+                .count();
+        assertTrue(split >= 5, "the run splits records at the ring's end: " + split);
         try (BpfObject obj = TestObjects.open("apiary_test")) {
-            obj.globals().set("fill_count", 7).set("target_tgid", TestObjects.SELF);
-            obj.map("apiary_events").setMaxEntries((int) Native.PAGE_SIZE);
+            obj.globals().set("fill_count", perRound).set("target_tgid", TestObjects.SELF);
+            obj.map("apiary_events").setMaxEntries((int) ringSize);
             obj.load();
             try (RingBuffer ring = obj.ringBuffer()) {
-                // 7 records of 344 bytes per round: the ring's end is crossed every couple of rounds.
-                for (int round = 0; round < 20; round++) {
+                for (int round = 0; round < rounds; round++) {
                     obj.program("test_fill").run();
-                    List<TestEvent> events = TestObjects.drain(ring);
-                    assertEquals(7, events.size(), "round " + round);
-                    for (int i = 0; i < 7; i++) {
-                        assertEquals(i, events.get(i).flags());
-                        assertEquals(TestObjects.SELF, events.get(i).header().pid());
-                    }
+                    List<Integer> flags = new ArrayList<>();
+                    int fRound = round;
+                    int read = ring.consume(record -> {
+                        assertEquals(TestObjects.EVENT_SIZE, record.byteSize());
+                        TestEvent e = TestEvent.read(record);
+                        assertEquals(TestObjects.SELF, e.header().pid(), "round " + fRound);
+                        // Its first and its last byte: a record split at the end comes whole.
+                        assertEquals((byte) (e.flags() + 1), record.get(ValueLayout.JAVA_BYTE, TestObjects.EVENT_SIZE - 1),
+                                "round " + fRound + ", record " + e.flags());
+                        flags.add(e.flags());
+                    });
+                    assertEquals(perRound, read, "round " + round);
+                    assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), flags, "round " + round);
                 }
                 assertEquals(0, ring.lostCount());
+            }
+        }
+    }
+
+    @Test
+    void theDataAreaIsMappedOnceNotTwice() throws Exception {
+        int ringSize = 1 << 20;
+        try (BpfObject obj = TestObjects.open("apiary_test")) {
+            obj.globals().set("fill_count", 1).set("target_tgid", TestObjects.SELF);
+            obj.map("apiary_events").setMaxEntries(ringSize);
+            obj.load();
+            try (RingBuffer ring = obj.ringBuffer()) {
+                obj.program("test_fill").run();
+                long[] at = new long[1];
+                assertEquals(1, ring.consume(record -> at[0] = record.address()));
+                // The mapping the record lies in: the producer's page and the data, once (libbpf's is
+                // the page and the data twice: every page resident twice).
+                String line = Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> {
+                    String[] range = l.substring(0, l.indexOf(' ')).split("-");
+                    return Long.parseUnsignedLong(range[0], 16) <= at[0] && at[0] < Long.parseUnsignedLong(range[1], 16);
+                }).findFirst().orElseThrow();
+                String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                long length = Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16);
+                assertEquals(Native.PAGE_SIZE + ringSize, length, line);
+                assertTrue(line.contains("bpf-map"), line);
             }
         }
     }
