@@ -18,8 +18,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -264,14 +266,25 @@ public final class DockerWatcher implements Closeable {
                 .exec(callback);
     }
 
+    /**
+     * Tells the listener every container the list names, at once: events held for a container's
+     * name go as soon as the list is in, not after an inspect per container (each a request,
+     * and a cold one at start). Then the inspects add what the list lacks (init pid, start
+     * time), and {@link Listener#listed} ends the first answer.
+     */
     private void listAll() {
         Set<String> ids = new HashSet<>();
+        List<DockerContainer> listed = new ArrayList<>();
         for (var summary : client().listContainersCmd().withShowAll(true).exec()) {
             ids.add(summary.getId());
             String name = summary.getNames() == null || summary.getNames().length == 0 ? "" : summary.getNames()[0];
             DockerContainer fromList = new DockerContainer(summary.getId(), name, summary.getImage(),
                     summary.getLabels(), 0, null, "running".equals(summary.getState()), false);
-            listener.seen(inspect(summary.getId(), fromList));
+            listener.seen(fromList);
+            listed.add(fromList);
+        }
+        for (DockerContainer fromList : listed) {
+            listener.seen(inspect(fromList.id(), fromList));
         }
         listener.listed(ids);
     }
