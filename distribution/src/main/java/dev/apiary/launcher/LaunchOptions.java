@@ -40,7 +40,7 @@ public record LaunchOptions(Mode mode, Optional<String> output, Optional<String>
                                                                for them
                    apiary --aot-train                          (bin/apiary) train the JVM's AOT cache, lib/apiary.aot,
                                                                for this JDK: a runtime starts every tracker and stops;
-                                                               the build does it (as root). Starts some 0.8 s sooner
+                                                               the build does it (as root). Starts 0.2-0.8 s sooner
                    apiary --help                               print this help
 
             Options:
