@@ -7,6 +7,7 @@ import dev.apiary.core.container.ContainerDirectory;
 import dev.apiary.core.container.WatchScope;
 import dev.apiary.core.dispatch.ContainerLookup;
 import dev.apiary.core.dispatch.Dispatcher;
+import dev.apiary.core.dispatch.HeapGiveBack;
 import dev.apiary.core.output.EventLog;
 import dev.apiary.core.system.KernelSetup;
 import dev.apiary.core.tracker.TrackerManager;
@@ -72,6 +73,10 @@ public final class ApiaryRuntime implements Events, Containers {
 
         @AttributeDefinition(description = "How long events of a container not yet named are held back, ms")
         int hold_millis() default 2000;
+
+        @AttributeDefinition(description = "After a burst of events, once nothing has been delivered or queued for 2 s, "
+                + "one full garbage collection so that the JVM gives back the heap the burst grew")
+        boolean heap_give_back() default true;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiaryRuntime.class);
@@ -101,6 +106,9 @@ public final class ApiaryRuntime implements Events, Containers {
             // Cgroups are learned first in every round, so a container is known before its events.
             dispatcher.addHousekeeping(directory.learnerRing(), directory::drainLearner);
             dispatcher.start();
+            if (config.heap_give_back()) {
+                opened.push(HeapGiveBack.forDispatcher(dispatcher).start());
+            }
             String output = context.getProperty(EventLog.OUTPUT_PROPERTY);
             if (output != null && !output.isBlank()) {
                 EventLog log = EventLog.open(output.trim());

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The JVM {@code bin/apiary} runs a daemon in is the one docs/runtime.md ("Memory", "Start-up")
  * describes, as the JVM itself reports it ({@code jcmd PID VM.flags}): the Serial collector, the
- * heap bounds and ratios, glibc's heap trimmed every 2 s, and the AOT cache the build trained.
+ * heap bounds and ratios, a heap that shrinks at once after core's give-back, glibc's heap trimmed
+ * every 2 s, and the AOT cache the build trained.
  */
 @RequiresBpf
 class RuntimeJvmIT {
@@ -29,7 +30,7 @@ class RuntimeJvmIT {
         try (HeadlessRuntime runtime = HeadlessRuntime.start(HOME, dir)) {
             String flags = jcmd(runtime.pid(), "VM.flags");
             for (String flag : List.of("-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-                    "-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=2000",
+                    "-XX:-ShrinkHeapInSteps", "-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=2000",
                     "-XX:AOTCache=" + HOME.resolve("lib/apiary.aot"))) {
                 assertTrue(flags.contains(flag), flag + " in " + flags);
             }
