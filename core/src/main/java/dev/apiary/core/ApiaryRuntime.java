@@ -74,7 +74,7 @@ public final class ApiaryRuntime implements Events, Containers {
         @AttributeDefinition(description = "How long events of a container not yet named are held back, ms")
         int hold_millis() default 2000;
 
-        @AttributeDefinition(description = "After a burst of events, once nothing has been delivered or queued for 2 s, "
+        @AttributeDefinition(description = "After a burst of events, once for 1 s no more than 1,000 events a second were delivered or queued, "
                 + "one full garbage collection so that the JVM gives back the heap the burst grew")
         boolean heap_give_back() default true;
     }
