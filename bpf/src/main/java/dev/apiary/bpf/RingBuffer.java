@@ -15,8 +15,9 @@ import java.time.Duration;
  * twice in a row so that a record that wraps around the end is contiguous. This reader maps
  * the data area once (libbpf maps both: every page counts twice in the process's resident
  * size, 32 MB for a 16 MiB ring) and copies the rare record that wraps into a buffer of its
- * own. Each record starts with an 8-byte header (never split: records are 8-byte aligned): a u32 length whose top two bits mark a record still being
- * written (busy) or given back (discarded), then the record's page offset. The reader loads
+ * own. Each record starts with an 8-byte header (never split: records are 8-byte aligned): a
+ * u32 length whose top two bits mark a record still being written (busy) or given back
+ * (discarded), then the record's page offset. The reader loads
  * the producer position and each header with acquire semantics and publishes its consumer
  * position with release semantics, as the kernel's own consumer does.
  *

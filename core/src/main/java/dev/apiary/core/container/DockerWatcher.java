@@ -273,18 +273,18 @@ public final class DockerWatcher implements Closeable {
      * time), and {@link Listener#listed} ends the first answer.
      */
     private void listAll() {
-        Set<String> ids = new HashSet<>();
         List<DockerContainer> listed = new ArrayList<>();
         for (var summary : client().listContainersCmd().withShowAll(true).exec()) {
-            ids.add(summary.getId());
             String name = summary.getNames() == null || summary.getNames().length == 0 ? "" : summary.getNames()[0];
             DockerContainer fromList = new DockerContainer(summary.getId(), name, summary.getImage(),
                     summary.getLabels(), 0, null, "running".equals(summary.getState()), false);
             listener.seen(fromList);
             listed.add(fromList);
         }
+        Set<String> ids = new HashSet<>();
         for (DockerContainer fromList : listed) {
             listener.seen(inspect(fromList.id(), fromList));
+            ids.add(fromList.id());
         }
         listener.listed(ids);
     }

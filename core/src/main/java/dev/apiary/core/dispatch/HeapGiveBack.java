@@ -1,5 +1,6 @@
 package dev.apiary.core.dispatch;
 
+import dev.apiary.sdk.Subscription;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,7 +68,7 @@ public final class HeapGiveBack implements AutoCloseable {
     public static HeapGiveBack forDispatcher(Dispatcher dispatcher) {
         return new HeapGiveBack(
                 () -> dispatcher.sources().stream().mapToLong(s -> s.events().total()).sum(),
-                () -> dispatcher.subscriptions().stream().mapToInt(s -> s.queued()).sum(),
+                () -> dispatcher.subscriptions().stream().mapToInt(Subscription::queued).sum(),
                 System::nanoTime, System::gc, BURST, TRICKLE, QUIET);
     }
 

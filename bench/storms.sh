@@ -1,0 +1,28 @@
+# Sourced by bench/runtime/run, bench/file/run and bench/tcp/run: the storms after the first
+# against the same Apiary runtime (--storms N), and their line in the report. They use the
+# harness's own storm, proc_cpu, wait_stable, sub, us, val and median, and its $storms and $logs.
+
+# more_storms PID DIR COUNT...: with --storms N > 1, storms 2..N against the same tracer, each
+# measured as the first (its CPU from before the storm until COUNT stops growing); prints
+# " storms=N tracer_cpu_last=CPU got_last=EVENTS" for storm N (its own events), else nothing.
+more_storms() {
+  local pid=$1 dir=$2 k c0 before after cpu=- got=-; shift 2
+  ((storms > 1)) || return 0
+  before=$("$@")
+  for ((k = 2; k <= storms; k++)); do
+    c0=$(proc_cpu "$pid")
+    storm "$dir/storm-traced-$k.out" >/dev/null
+    after=$(wait_stable "$@")
+    cpu=$(sub "$(proc_cpu "$pid")" "$c0"); got=$((after - before)); before=$after
+  done
+  echo " storms=$storms tracer_cpu_last=$cpu got_last=$got"
+}
+
+# report_last_storm UNIT EXPECTED: the report's line for Apiary's last storm, with --storms N > 1
+report_last_storm() {
+  ((storms > 1)) && grep -q '^apiary ' "$logs/results" || return 0
+  local lc=() lg=() line
+  while read -r line; do lc+=("$(us "$(val tracer_cpu_last <<<"$line")")"); lg+=("$(val got_last <<<"$line")"); done < <(grep '^apiary ' "$logs/results")
+  printf '  apiary, storm %d of the same runtime: tracer %s us/%s (runs %s)  events %s of %s (runs %s)\n' "$storms" \
+    "$(fmt=%.2f median "${lc[@]}")" "$1" "${lc[*]}" "$(fmt=%.0f median "${lg[@]}")" "$2" "${lg[*]}"
+}
