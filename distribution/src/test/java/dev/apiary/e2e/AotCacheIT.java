@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * bin/apiary's AOT cache: the build trains one for the assembled installation (as root), bin/apiary
  * runs the JVM with it when it was made for this JDK, these options and lib/'s jars, says why it
- * does not otherwise, and {@code --aot-train} makes a current one. The JVM's own log
+ * does not otherwise, and {@code --aot-train} makes a current one, tracing a workload of opens,
+ * tcp cycles and execs while it trains. The JVM's own log
  * ({@code -Xlog:aot}) tells whether it opened the cache.
  */
 @RequiresBpf
@@ -64,6 +67,12 @@ class AotCacheIT {
         Result train = apiary(home, "--aot-train");
         assertEquals(0, train.status(), train.toString());
         assertTrue(train.err().contains("apiary: AOT cache written: " + home.resolve("lib/apiary.aot")), train.toString());
+        // The training runtime traced its workload, every open of it through to the JSON output.
+        Matcher traced = Pattern.compile("apiary: the training runtime traced the workload \\(opens=90000 tcp=6000 execs=1500\\): "
+                + "(\\d+) events, (\\d+) of them its opens").matcher(train.err());
+        assertTrue(traced.find(), train.toString());
+        assertEquals(90_000, Integer.parseInt(traced.group(2)), train.toString());
+        assertTrue(Integer.parseInt(traced.group(1)) >= 90_000 + 4 * 6_000 + 1_500, "and its tcp cycles and execs: " + train);
         assertEquals(lines, Files.readAllLines(id), "the new cache is made for this JDK and these jars");
         try (Stream<Path> left = Files.list(home.resolve("lib"))) {
             assertFalse(left.anyMatch(p -> p.getFileName().toString().startsWith(".aot-train")), "no training folder left");
