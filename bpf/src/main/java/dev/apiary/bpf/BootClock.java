@@ -28,8 +28,13 @@ public final class BootClock {
 
     /** The wall-clock instant of a CLOCK_BOOTTIME stamp. */
     public static Instant toInstant(long bootNanos) {
-        long epochNanos = OFFSET_NANOS + bootNanos;
+        long epochNanos = toEpochNanos(bootNanos);
         return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
+    }
+
+    /** The same as {@link #toInstant}, as nanoseconds since the epoch (good until 2262). */
+    public static long toEpochNanos(long bootNanos) {
+        return OFFSET_NANOS + bootNanos;
     }
 
     /** CLOCK_BOOTTIME now, in nanoseconds. */

@@ -3,6 +3,7 @@ package dev.apiary.sdk;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +20,8 @@ public final class EventFields {
     /** One field of an event type: its name, its Java type, and its documentation ("" if none). */
     public record Field(String name, Class<?> type, String doc) {}
 
-    private record Accessor(Field field, MethodHandle getter) {}
+    /** A field and its record component's accessor, as {@link EventJson} also reads them. */
+    record Accessor(Field field, Method method, MethodHandle getter) {}
 
     private static final ClassValue<List<Accessor>> ACCESSORS = new ClassValue<>() {
         @Override
@@ -38,7 +40,8 @@ public final class EventFields {
                     // (Object)Object, called with invokeExact: no per-call type adaptation.
                     MethodHandle getter = lookup.unreflect(c.getAccessor())
                             .asType(MethodType.methodType(Object.class, Object.class));
-                    out.add(new Accessor(new Field(c.getName(), c.getType(), doc == null ? "" : doc.value()), getter));
+                    out.add(new Accessor(new Field(c.getName(), c.getType(), doc == null ? "" : doc.value()),
+                            c.getAccessor(), getter));
                 } catch (IllegalAccessException e) {
                     // A record that is not public: its fields stay out of generic output.
                     return List.of();
@@ -58,6 +61,11 @@ public final class EventFields {
         } catch (NoSuchMethodException e) {
             return false;
         }
+    }
+
+    /** The accessors of a record event type's own fields, in order; empty for non-record events. */
+    static List<Accessor> accessors(Class<?> type) {
+        return ACCESSORS.get(type);
     }
 
     /** The fields a record event type declares, in order; empty for non-record events. */

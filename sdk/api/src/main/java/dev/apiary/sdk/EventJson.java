@@ -2,7 +2,11 @@ package dev.apiary.sdk;
 
 import dev.apiary.bpf.BootClock;
 import dev.apiary.bpf.EventHeader;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,22 +25,64 @@ import java.util.TreeMap;
  */
 public final class EventJson {
 
-    // The snake_case key of each field name, computed once per record class.
-    private static final ClassValue<String[]> KEYS = new ClassValue<>() {
+    // How to write each field of a record class that takes fields() from its components,
+    // computed once per class; null for one that overrides fields() (written from its map).
+    private static final ClassValue<FieldWriter[]> WRITERS = new ClassValue<>() {
         @Override
-        protected String[] computeValue(Class<?> type) {
+        protected FieldWriter[] computeValue(Class<?> type) {
             if (!EventFields.usesRecordFields(type)) {
                 return null;
             }
-            @SuppressWarnings("unchecked")
-            var fields = EventFields.describe((Class<? extends Event>) type);
-            String[] keys = new String[fields.size()];
-            for (int i = 0; i < keys.length; i++) {
-                keys[i] = key(fields.get(i).name());
+            List<EventFields.Accessor> accessors = EventFields.accessors(type);
+            FieldWriter[] writers = new FieldWriter[accessors.size()];
+            for (int i = 0; i < writers.length; i++) {
+                writers[i] = FieldWriter.of(accessors.get(i));
             }
-            return keys;
+            return writers;
         }
     };
+
+    /**
+     * One field: {@code ,"key":} ready to append, and its getter typed to what it returns, so
+     * that a number is appended without boxing and a string without a map entry.
+     */
+    private record FieldWriter(String prefix, Kind kind, MethodHandle getter) {
+
+        enum Kind { LONG, INT, BOOLEAN, OBJECT }
+
+        static FieldWriter of(EventFields.Accessor a) {
+            Class<?> type = a.field().type();
+            Kind kind = type == long.class ? Kind.LONG
+                    : type == int.class || type == short.class || type == byte.class ? Kind.INT
+                    : type == boolean.class ? Kind.BOOLEAN : Kind.OBJECT;
+            MethodHandle getter = switch (kind) {
+                case LONG -> typed(a, long.class);
+                case INT -> typed(a, int.class);
+                case BOOLEAN -> typed(a, boolean.class);
+                case OBJECT -> a.getter();
+            };
+            return new FieldWriter("," + Json.string(key(a.field().name())) + ":", kind, getter);
+        }
+
+        private static MethodHandle typed(EventFields.Accessor a, Class<?> returns) {
+            try {
+                return MethodHandles.publicLookup().unreflect(a.method()).asType(MethodType.methodType(returns, Object.class));
+            } catch (IllegalAccessException e) {
+                // EventFields read it with the same lookup: not reached.
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void write(Event event, StringBuilder out) throws Throwable {
+            out.append(prefix);
+            switch (kind) {
+                case LONG -> out.append((long) getter.invokeExact((Object) event));
+                case INT -> out.append((int) getter.invokeExact((Object) event));
+                case BOOLEAN -> out.append((boolean) getter.invokeExact((Object) event));
+                case OBJECT -> Json.write(out, (Object) getter.invokeExact((Object) event));
+            }
+        }
+    }
 
     private EventJson() {
     }
@@ -51,7 +97,9 @@ public final class EventJson {
     /** Appends {@code event} as one JSON object to {@code out}. */
     public static void write(Event event, StringBuilder out) {
         EventHeader h = event.header();
-        out.append("{\"time\":\"").append(BootClock.toInstant(h.tsNanos())).append('"');
+        out.append("{\"time\":\"");
+        InstantText.append(BootClock.toEpochNanos(h.tsNanos()), out);
+        out.append('"');
         out.append(",\"tracker\":");
         Json.write(out, event.tracker());
         out.append(",\"type\":");
@@ -69,14 +117,23 @@ public final class EventJson {
         out.append(",\"mnt_ns\":").append(h.mntNs());
         out.append(",\"pid_ns\":").append(h.pidNs());
         out.append(",\"net_ns\":").append(h.netNs());
-        Map<String, Object> fields = event.fields();
-        String[] keys = keysOf(event, fields);
-        int i = 0;
-        for (Object value : fields.values()) {
-            out.append(',');
-            Json.write(out, keys[i++]);
-            out.append(':');
-            Json.write(out, value);
+        FieldWriter[] writers = WRITERS.get(event.getClass());
+        if (writers != null) {
+            for (FieldWriter w : writers) {
+                try {
+                    w.write(event, out);
+                } catch (Throwable t) {
+                    throw new IllegalStateException("cannot read a field of " + event.getClass().getName(), t);
+                }
+            }
+        } else {
+            // An event that overrides fields() (not a plain record): key each name as it comes.
+            for (Map.Entry<String, Object> field : event.fields().entrySet()) {
+                out.append(',');
+                Json.write(out, key(field.getKey()));
+                out.append(':');
+                Json.write(out, field.getValue());
+            }
         }
         out.append('}');
     }
@@ -106,12 +163,8 @@ public final class EventJson {
     /** The tracker's own fields of {@code event} with their JSON keys, in declaration order. */
     public static Map<String, Object> fields(Event event) {
         Map<String, Object> fields = event.fields();
-        String[] keys = keysOf(event, fields);
         Map<String, Object> out = new LinkedHashMap<>(fields.size() * 2);
-        int i = 0;
-        for (Object value : fields.values()) {
-            out.put(keys[i++], value);
-        }
+        fields.forEach((name, value) -> out.put(key(name), value));
         return out;
     }
 
@@ -180,19 +233,5 @@ public final class EventJson {
             }
         }
         return sb.toString();
-    }
-
-    private static String[] keysOf(Event event, Map<String, Object> fields) {
-        String[] keys = KEYS.get(event.getClass());
-        if (keys != null && keys.length == fields.size()) {
-            return keys;
-        }
-        // An event that overrides fields() (not a plain record): key each name as it comes.
-        String[] own = new String[fields.size()];
-        int i = 0;
-        for (String name : fields.keySet()) {
-            own[i++] = key(name);
-        }
-        return own;
     }
 }

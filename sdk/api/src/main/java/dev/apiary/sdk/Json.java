@@ -28,6 +28,8 @@ public final class Json {
             case String s -> string(out, s);
             case Double d when d.isNaN() || d.isInfinite() -> out.append("null");
             case Float f when f.isNaN() || f.isInfinite() -> out.append("null");
+            case Long l -> out.append(l.longValue());
+            case Integer i -> out.append(i.intValue());
             case Number n -> out.append(n);
             case Boolean b -> out.append(b);
             case Map<?, ?> m -> {
@@ -67,7 +69,13 @@ public final class Json {
 
     private static void string(StringBuilder out, String s) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        // Most strings need no escape: appended whole, not a char at a time.
+        int first = 0;
+        while (first < s.length() && !escaped(s.charAt(first))) {
+            first++;
+        }
+        out.append(s, 0, first);
+        for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -78,7 +86,7 @@ public final class Json {
                 default -> {
                     // C0, DEL and C1 controls, the Unicode line separators and bidi controls as JSON unicode escapes:
                     // RFC 8259 allows some of them raw, but a terminal or a log reader acts on them.
-                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+                    if (control(c)) {
                         out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
                                 .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
                     } else {
@@ -88,6 +96,15 @@ public final class Json {
             }
         }
         out.append('"');
+    }
+
+    /** Whether {@link #string} writes {@code c} other than as itself. */
+    private static boolean escaped(char c) {
+        return c == '"' || c == '\\' || control(c);
+    }
+
+    private static boolean control(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
     }
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
