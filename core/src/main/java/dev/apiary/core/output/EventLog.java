@@ -3,13 +3,12 @@ package dev.apiary.core.output;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventJson;
 import dev.apiary.sdk.EventSubscriber;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -17,18 +16,20 @@ import java.nio.file.Path;
  * Writes every event as one JSON line ({@link EventJson}): what {@code bin/apiary --headless}
  * prints. Subscribed like any sink; when it falls behind, events are dropped and counted, as
  * for any subscriber. Lines are buffered and flushed each time its queue runs empty, so a
- * burst costs a few writes and a quiet moment leaves nothing unwritten.
+ * burst costs a few writes and a quiet moment leaves nothing unwritten. A line is encoded to
+ * UTF-8 as a whole (two copies at memory speed for ASCII) into a byte buffer: a
+ * {@code Writer} would copy it to a String, widen that to chars and encode those again.
  */
 public final class EventLog implements EventSubscriber, AutoCloseable {
 
     /** Framework property: "-" for standard output, or a file path (appended to). */
     public static final String OUTPUT_PROPERTY = "apiary.output";
 
-    private final Writer out;
+    private final OutputStream out;
     private final boolean ownsStream;
     private final StringBuilder line = new StringBuilder(1024);
 
-    private EventLog(Writer out, boolean ownsStream) {
+    private EventLog(OutputStream out, boolean ownsStream) {
         this.out = out;
         this.ownsStream = ownsStream;
     }
@@ -39,17 +40,17 @@ public final class EventLog implements EventSubscriber, AutoCloseable {
      */
     public static EventLog open(String target) {
         if (target.equals("-")) {
-            return new EventLog(writer(new FileOutputStream(FileDescriptor.out)), false);
+            return new EventLog(buffered(new FileOutputStream(FileDescriptor.out)), false);
         }
         try {
-            return new EventLog(writer(new FileOutputStream(Path.of(target).toFile(), true)), true);
+            return new EventLog(buffered(new FileOutputStream(Path.of(target).toFile(), true)), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open event output " + target + ": " + e.getMessage(), e);
         }
     }
 
-    private static Writer writer(FileOutputStream out) {
-        return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    private static OutputStream buffered(FileOutputStream out) {
+        return new BufferedOutputStream(out, 1 << 16);
     }
 
     @Override
@@ -58,7 +59,7 @@ public final class EventLog implements EventSubscriber, AutoCloseable {
         EventJson.write(event, line);
         line.append('\n');
         try {
-            out.append(line);
+            out.write(line.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
