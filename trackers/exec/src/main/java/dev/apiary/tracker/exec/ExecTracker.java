@@ -45,12 +45,14 @@ public final class ExecTracker implements Tracker {
          * Warm, the dispatcher keeps up with a storm (through 50,000 execs the most that waited
          * was 68 KB, apiary:stats' ring_peak_bytes); but in the first storm after a start the
          * JIT and the storm's two workers can starve it for seconds, and a 4 MiB ring lost 2,952
-         * of a 20,000-exec storm's 40,000 records once in three runs. 16 MiB, some 150,000
-         * records, holds a whole 50,000-exec storm; each MiB costs 2 MB of resident memory.
+         * of a 20,000-exec storm's 40,000 records once in three runs. Since the event path is
+         * in the AOT cache and the JSON writer cheaper, the first 50,000-exec storm after a
+         * start left at most 380 KB waiting (3 runs). 8 MiB, some 75,000 records, holds a whole
+         * 20,000-exec storm; each MiB costs 1 MB of resident memory.
          */
         @AttributeDefinition(description = RingSize.DESCRIPTION,
                 min = RingSize.MIN_KIB, max = RingSize.MAX_KIB)
-        int ring_kb() default 16384;
+        int ring_kb() default 8192;
 
         @AttributeDefinition(description = "Events that may wait for the process table of exec:ps before "
                 + "they are dropped (the table may then miss execs and exits)", min = "1024", max = "1048576")

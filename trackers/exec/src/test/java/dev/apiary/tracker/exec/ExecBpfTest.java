@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * <p>The machine runs other work (exec storms included) that fills the ring too: each test
  * first drains what is left in it, and a wait drains it every 10 ms with
  * {@link TestTrackerContext#pump()}, keeping the events of this JVM's children (ppid = this
- * process): every child here is started by this JVM. Between waits the default ring (16 MiB,
- * some 150,000 records) holds far more than the machine execs meanwhile; a loss is said in the
+ * process): every child here is started by this JVM. Between waits the default ring (8 MiB,
+ * some 75,000 records) holds far more than the machine execs meanwhile; a loss is said in the
  * failure.
  */
 @RequiresBpf

@@ -20,7 +20,7 @@ class ExecConfigTest {
     void theMetatypeRefusesValuesOutOfRange() throws Exception {
         Map<String, AD> ads = Metatypes.attributes(ExecTracker.PID);
         assertEquals(java.util.List.of("ring.kb", "table.queue"), java.util.List.copyOf(ads.keySet()));
-        Metatypes.assertRingKb(ads, 16384);
+        Metatypes.assertRingKb(ads, 8192);
         AD queue = ads.get("table.queue");
         assertFalse(queue.validate("10").isEmpty());
         assertFalse(queue.validate("2000000").isEmpty());

@@ -28,7 +28,7 @@ class ExecTrackerTest {
             ProcessTable table = tracker.running().orElseThrow().table();
             int self = (int) ProcessHandle.current().pid();
             assertTrue(table.snapshot().stream().anyMatch(p -> p.pid() == self), "seeded from /proc");
-            assertEquals(16 << 20, context.object().map("apiary_events").maxEntries(), "ring_kb's default, 16 MiB");
+            assertEquals(8 << 20, context.object().map("apiary_events").maxEntries(), "ring_kb's default, 8 MiB");
             assertEquals(65536, context.subscribers().get(0).queueCapacity(), "table_queue's default");
 
             Process sleeper = new ProcessBuilder("/bin/sleep", "31.5").start();
