@@ -26,3 +26,12 @@ report_last_storm() {
   printf '  apiary, storm %d of the same runtime: tracer %s us/%s (runs %s)  events %s of %s (runs %s)\n' "$storms" \
     "$(fmt=%.2f median "${lc[@]}")" "$1" "${lc[*]}" "$(fmt=%.0f median "${lg[@]}")" "$2" "${lg[*]}"
 }
+
+# ring_fill STATS TRACKER: " ring_peak_kb=P ring_kb=S" from an `apiary:stats --json` file: the
+# most that waited in TRACKER's ring since the start (KiB) and the ring's size, for the rows of
+# bench/suite that say whether anything was lost (how close the ring came to losing).
+ring_fill() {
+  jq -r --arg t "$2" '[.trackers[] | select(.tracker == $t)][0]
+      | " ring_peak_kb=\(.ring_peak_bytes / 1024 | floor) ring_kb=\(.ring_bytes / 1024 | floor)"' "$1" 2>/dev/null \
+    || echo " ring_peak_kb=- ring_kb=-"
+}
