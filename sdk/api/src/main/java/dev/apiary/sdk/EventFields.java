@@ -3,7 +3,6 @@ package dev.apiary.sdk;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,8 +19,11 @@ public final class EventFields {
     /** One field of an event type: its name, its Java type, and its documentation ("" if none). */
     public record Field(String name, Class<?> type, String doc) {}
 
-    /** A field and its record component's accessor, as {@link EventJson} also reads them. */
-    record Accessor(Field field, Method method, MethodHandle getter) {}
+    /**
+     * A field and its record component's accessor: {@code accessor} as unreflected (typed to its
+     * record and component, for {@link EventJson} to adapt), {@code getter} the same as (Object)Object.
+     */
+    record Accessor(Field field, MethodHandle accessor, MethodHandle getter) {}
 
     private static final ClassValue<List<Accessor>> ACCESSORS = new ClassValue<>() {
         @Override
@@ -37,11 +39,11 @@ public final class EventFields {
                 }
                 FieldDoc doc = c.getAnnotation(FieldDoc.class);
                 try {
+                    MethodHandle accessor = lookup.unreflect(c.getAccessor());
                     // (Object)Object, called with invokeExact: no per-call type adaptation.
-                    MethodHandle getter = lookup.unreflect(c.getAccessor())
-                            .asType(MethodType.methodType(Object.class, Object.class));
+                    MethodHandle getter = accessor.asType(MethodType.methodType(Object.class, Object.class));
                     out.add(new Accessor(new Field(c.getName(), c.getType(), doc == null ? "" : doc.value()),
-                            c.getAccessor(), getter));
+                            accessor, getter));
                 } catch (IllegalAccessException e) {
                     // A record that is not public: its fields stay out of generic output.
                     return List.of();

@@ -3,7 +3,6 @@ package dev.apiary.sdk;
 import dev.apiary.bpf.BootClock;
 import dev.apiary.bpf.EventHeader;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,12 +64,7 @@ public final class EventJson {
         }
 
         private static MethodHandle typed(EventFields.Accessor a, Class<?> returns) {
-            try {
-                return MethodHandles.publicLookup().unreflect(a.method()).asType(MethodType.methodType(returns, Object.class));
-            } catch (IllegalAccessException e) {
-                // EventFields read it with the same lookup: not reached.
-                throw new IllegalStateException(e);
-            }
+            return a.accessor().asType(MethodType.methodType(returns, Object.class));
         }
 
         void write(Event event, StringBuilder out) throws Throwable {
