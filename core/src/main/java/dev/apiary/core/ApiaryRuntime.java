@@ -256,4 +256,9 @@ public final class ApiaryRuntime implements Events, Containers {
     public ContainerRef ofCgroup(long cgroupId) {
         return directory.ofCgroup(cgroupId);
     }
+
+    @Override
+    public AutoCloseable onStop(java.util.function.Consumer<dev.apiary.sdk.ContainerStop> listener) {
+        return directory.onStop(listener);
+    }
 }

@@ -4,6 +4,7 @@ import dev.apiary.bpf.BpfObject;
 import dev.apiary.bpf.RingBuffer;
 import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.ContainerStop;
 import dev.apiary.sdk.Containers;
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +84,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
     private final CgroupTable cgroups;
     private final WatchedNamespaces watched;           // null without a cgroups object
     private final DockerFacts told;
+    private final StopListeners stopListeners = new StopListeners();
     private final DockerWatcher docker;                // null without a Docker endpoint
 
     /**
@@ -108,7 +111,7 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
         this.slots = new ContainerSlots(settings.cgroupRoot());
         this.cgroups = new CgroupTable(settings.cgroupRoot(), settings.rescanInterval(), settings.forgetAfter(), ring,
                 slots, this::changed, nanoClock);
-        this.told = new DockerFacts(slots, cgroups, this::changed, nanoClock);
+        this.told = new DockerFacts(slots, cgroups, this::changed, stopListeners::tell, nanoClock);
         this.docker = settings.dockerEndpoint() == null ? null : new DockerWatcher(settings.dockerEndpoint(), told);
     }
 
@@ -257,9 +260,16 @@ public final class ContainerDirectory implements Containers, AutoCloseable {
         return cgroups.ofCgroup(cgroupId);
     }
 
+    /** Docker's containers only: a container seen by its cgroup path alone has no stop told. */
+    @Override
+    public AutoCloseable onStop(Consumer<ContainerStop> listener) {
+        return stopListeners.add(listener);
+    }
+
     @Override
     public void close() {
         told.close();
+        stopListeners.close();
         if (docker != null) {
             docker.close();
         }

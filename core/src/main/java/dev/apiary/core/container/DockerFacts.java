@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import dev.apiary.sdk.ContainerStop;
+import java.time.Instant;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -26,6 +28,7 @@ final class DockerFacts implements DockerWatcher.Listener {
     private final ContainerSlots slots;
     private final CgroupTable cgroups;
     private final Consumer<ContainerSlot> changed;
+    private final Consumer<ContainerStop> stops;
     private final LongSupplier nanoClock;
     private final CountDownLatch firstList = new CountDownLatch(1);
     private volatile boolean closed;
@@ -34,12 +37,15 @@ final class DockerFacts implements DockerWatcher.Listener {
      * @param slots     where the facts are kept
      * @param cgroups   asked for the cgroup of a container first seen running, and to forget old ones
      * @param changed   told after a container started, stopped, was renamed or destroyed
+     * @param stops     told after a container stopped, with what the daemon said of its end
      * @param nanoClock {@link System#nanoTime()} but in tests; the same clock as the table's
      */
-    DockerFacts(ContainerSlots slots, CgroupTable cgroups, Consumer<ContainerSlot> changed, LongSupplier nanoClock) {
+    DockerFacts(ContainerSlots slots, CgroupTable cgroups, Consumer<ContainerSlot> changed,
+            Consumer<ContainerStop> stops, LongSupplier nanoClock) {
         this.slots = slots;
         this.cgroups = cgroups;
         this.changed = changed;
+        this.stops = stops;
         this.nanoClock = nanoClock;
     }
 
@@ -100,10 +106,13 @@ final class DockerFacts implements DockerWatcher.Listener {
     }
 
     @Override
-    public void stopped(String id) {
+    public void stopped(String id, int exitCode, Instant at) {
         ContainerSlot slot = slots.get(id);
         if (slot != null) {
             changed.accept(slot);
+            if (!closed) {
+                stops.accept(new ContainerStop(slots.container(slot), exitCode, at));
+            }
         }
     }
 

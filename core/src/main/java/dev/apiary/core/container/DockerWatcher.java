@@ -45,8 +45,13 @@ public final class DockerWatcher implements Closeable {
         /** A container exists, with what is known of it (again after every change). */
         void seen(DockerContainer container);
 
-        /** A container stopped running (its record stays until {@link #destroyed}). */
-        void stopped(String id);
+        /**
+         * A container stopped running (its record stays until {@link #destroyed}).
+         *
+         * @param exitCode what the daemon said its init process ended with, -1 when it did not say
+         * @param at       when, by the daemon's clock
+         */
+        void stopped(String id, int exitCode, Instant at);
 
         /** A container was removed. */
         void destroyed(String id);
@@ -306,7 +311,7 @@ public final class DockerWatcher implements Closeable {
             case "rename" -> listener.seen(inspect(id, fromEvent));
             case "die" -> {
                 listener.seen(fromEvent.withRunning(false));
-                listener.stopped(id);
+                listener.stopped(id, exitCode(event), eventTime(event));
             }
             case "destroy" -> listener.destroyed(id);
             default -> {
@@ -346,6 +351,25 @@ public final class DockerWatcher implements Closeable {
         labels.remove("execDuration");
         String image = attributes.getOrDefault("image", event.getFrom());
         return new DockerContainer(id, attributes.getOrDefault("name", ""), image, labels, 0, null, false, false);
+    }
+
+    /** A die event's exitCode attribute, -1 when missing or not a number. */
+    static int exitCode(Event event) {
+        String code = event.getActor() == null || event.getActor().getAttributes() == null ? null
+                : event.getActor().getAttributes().get("exitCode");
+        try {
+            return code == null ? -1 : Integer.parseInt(code.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** When the daemon says the event happened (its nanosecond time, else its second), or now. */
+    static Instant eventTime(Event event) {
+        if (event.getTimeNano() != null && event.getTimeNano() > 0) {
+            return Instant.ofEpochSecond(0, event.getTimeNano());
+        }
+        return event.getTime() != null && event.getTime() > 0 ? Instant.ofEpochSecond(event.getTime()) : Instant.now();
     }
 
     private static Instant instant(String iso) {

@@ -137,7 +137,7 @@ class ContainerDirectoryTest {
         tree.rmdir(SCOPE);
         directory.learner().learn(CgroupTree.removed(scope, SCOPE));
         directory.dockerFacts().seen(web.withRunning(false));
-        directory.dockerFacts().stopped(HEX);
+        directory.dockerFacts().stopped(HEX, 0, java.time.Instant.now());
         directory.dockerFacts().destroyed(HEX);
         assertEquals("web", directory.resolve(scope).name(), "its queued events are still named");
         assertFalse(directory.find("web").orElseThrow().running());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import dev.apiary.sdk.ContainerStop;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ class DockerFactsTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000_000L);
     private final List<String> changed = new ArrayList<>();
+    private final List<ContainerStop> stops = new ArrayList<>();
+    private static final Instant AT = Instant.parse("2026-12-08T01:02:03.456Z");
     private ContainerSlots slots;
     private DockerFacts facts;
 
@@ -37,7 +40,7 @@ class DockerFactsTest {
         slots = new ContainerSlots(root);
         CgroupTable cgroups = new CgroupTable(root, Duration.ofHours(1), Duration.ofMinutes(2), null, slots, s -> {
         }, clock::get);
-        facts = new DockerFacts(slots, cgroups, s -> changed.add(s.id), clock::get);
+        facts = new DockerFacts(slots, cgroups, s -> changed.add(s.id), stops::add, clock::get);
     }
 
     @Test
@@ -74,7 +77,7 @@ class DockerFactsTest {
     @Test
     void destroyedKeepsTheFactsAndMarksTheContainerGone() {
         facts.seen(new DockerContainer(HEX, "web", "nginx", Map.of(), SELF, STARTED, true, true));
-        facts.stopped(HEX);
+        facts.stopped(HEX, 137, AT);
         facts.destroyed(HEX);
         ContainerSlot slot = slots.get(HEX);
         assertEquals(clock.get(), slot.goneSinceNanos);
@@ -82,10 +85,15 @@ class DockerFactsTest {
         assertEquals("web", slot.ref.name());
         assertEquals(0, docker().pid());
 
-        facts.stopped("f".repeat(64));
+        facts.stopped("f".repeat(64), 0, AT);
         facts.destroyed("f".repeat(64));
         assertNull(slots.get("f".repeat(64)), "what was never seen is not made up");
         assertEquals(List.of(HEX, HEX, HEX), changed);
+        assertEquals(1, stops.size(), "a stop is told once, and only of a container that was seen");
+        ContainerStop stop = stops.get(0);
+        assertEquals("web", stop.container().ref().name());
+        assertEquals(137, stop.exitCode());
+        assertEquals(AT, stop.at());
     }
 
     @Test
@@ -129,7 +137,7 @@ class DockerFactsTest {
         assertTrue(facts.awaitFirstList(Duration.ofMillis(10)));
 
         DockerFacts away = new DockerFacts(slots, null, s -> {
-        }, clock::get);
+        }, stops::add, clock::get);
         away.connected(false);
         assertTrue(away.awaitFirstList(Duration.ofMillis(10)));
     }

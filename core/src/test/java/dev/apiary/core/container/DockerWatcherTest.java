@@ -26,8 +26,8 @@ class DockerWatcherTest {
         }
 
         @Override
-        public void stopped(String id) {
-            lines.add("stopped " + id);
+        public void stopped(String id, int exitCode, java.time.Instant at) {
+            lines.add("stopped " + id + " " + exitCode);
         }
 
         @Override

@@ -20,6 +20,19 @@ public interface Containers {
     /** The container of a cgroup v2 id ({@link ContainerRef#HOST} when none). */
     ContainerRef ofCgroup(long cgroupId);
 
+    /**
+     * Tells {@code listener} of every container that stops from now on, on core's own thread
+     * (one at a time, in order; a listener that throws is logged and kept), until the returned
+     * handle is closed. The stop comes once the runtime said so: events of its last moments
+     * may still be on their way to subscribers.
+     *
+     * @return what ends the listening; closing it twice does nothing
+     */
+    default AutoCloseable onStop(java.util.function.Consumer<ContainerStop> listener) {
+        return () -> {
+        };
+    }
+
     /** A resource limit of a running container that its runtime can change. */
     enum Limit {
         /** Memory in bytes (memory.max, or memory.limit_in_bytes on cgroup v1). */

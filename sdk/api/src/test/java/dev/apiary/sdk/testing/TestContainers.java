@@ -36,6 +36,7 @@ public final class TestContainers implements Containers {
     private volatile LimitChange limitChange;
     private volatile Function<String, Optional<Container>> lookup;
     private volatile boolean unnamedCgroups;
+    private final List<java.util.function.Consumer<dev.apiary.sdk.ContainerStop>> stopListeners = new CopyOnWriteArrayList<>();
 
     /** Running containers, each with a made-up pid and cgroup id. */
     public static TestContainers running(ContainerRef... refs) {
@@ -167,5 +168,33 @@ public final class TestContainers implements Containers {
         } else {
             change.set(nameOrId, limit, value);
         }
+    }
+
+    /** Listens as core does: {@link #stop} tells it, on the caller's thread. */
+    @Override
+    public AutoCloseable onStop(java.util.function.Consumer<dev.apiary.sdk.ContainerStop> listener) {
+        stopListeners.add(listener);
+        return () -> stopListeners.remove(listener);
+    }
+
+    /**
+     * Marks {@code ref} stopped (its pid 0) and tells every {@link #onStop} listener.
+     *
+     * @param exitCode what the runtime would say it ended with
+     */
+    public void stop(ContainerRef ref, int exitCode, java.time.Instant at) {
+        Container was = find(ref.id()).orElseThrow(() -> new IllegalArgumentException("no container " + ref.id()));
+        Container now = new Container(was.ref(), 0, was.cgroupId(), was.cgroupPath(), was.mntNs(), was.pidNs(),
+                was.netNs(), false, was.started());
+        replace(now);
+        dev.apiary.sdk.ContainerStop stop = new dev.apiary.sdk.ContainerStop(now, exitCode, at);
+        for (var l : stopListeners) {
+            l.accept(stop);
+        }
+    }
+
+    /** How many {@link #onStop} listeners are open: a sink must close its own. */
+    public int stopListeners() {
+        return stopListeners.size();
     }
 }
