@@ -61,6 +61,13 @@ public final class SyscallTable {
         return out;
     }
 
+    /** One container's counts (a copy), or empty when it has none. */
+    public synchronized java.util.Optional<ContainerCounts> of(String containerId) {
+        Row r = rows.get(containerId);
+        return r == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new ContainerCounts(r.ref, r.total.clone(), r.firstSeen, r.lastActive));
+    }
+
     private static final class Row {
         ContainerRef ref;
         final long[] total;

@@ -4,6 +4,8 @@ import dev.apiary.bpf.BootClock;
 import dev.apiary.bpf.BpfLink;
 import dev.apiary.bpf.BpfMap;
 import dev.apiary.bpf.BpfObject;
+import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.ContainerTallies;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.EventType;
@@ -13,6 +15,7 @@ import dev.apiary.sdk.TrackerContext;
 import dev.apiary.sdk.TrackerName;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -26,9 +29,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link SyscallTrace} at a time. Registered as a {@link Tracker} for core and under its own
  * class for {@link SyscallCommands}; configured by {@link Config} (PID {@link #PID}).
  */
-@Component(service = {Tracker.class, SyscallTracker.class}, configurationPid = SyscallTracker.PID)
+@Component(service = {Tracker.class, SyscallTracker.class, ContainerTallies.class}, configurationPid = SyscallTracker.PID)
 @Designate(ocd = SyscallTracker.Config.class)
-public final class SyscallTracker implements Tracker {
+public final class SyscallTracker implements Tracker, ContainerTallies {
 
     /** Its name, as its pom's {@code <apiary.tracker>} declares it (the bundle's Apiary-Tracker header). */
     public static final String NAME = TrackerName.of(SyscallTracker.class);
@@ -207,6 +210,40 @@ public final class SyscallTracker implements Tracker {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    @Override
+    public String tracker() {
+        return NAME;
+    }
+
+    @Override
+    public String counted() {
+        return "syscalls";
+    }
+
+    /** From the table, as fresh as the last read of the kernel's counters ({@link Config#refresh_ms()}). */
+    @Override
+    public Map<String, Long> of(ContainerRef container) {
+        Running r = running;
+        if (r == null) {
+            return Map.of();
+        }
+        return r.table().of(container.id()).map(c -> byName(c.total(), r.names())).orElse(Map.of());
+    }
+
+    /** Non-zero counts by name, largest first (then by name). */
+    static Map<String, Long> byName(long[] total, SyscallNames names) {
+        List<Map.Entry<String, Long>> counts = new java.util.ArrayList<>();
+        for (int nr = 0; nr < total.length; nr++) {
+            if (total[nr] > 0) {
+                counts.add(Map.entry(names.name(nr), total[nr]));
+            }
+        }
+        counts.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        counts.forEach(e -> out.merge(e.getKey(), e.getValue(), Long::sum));
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** The table, names and trace while the tracker runs; empty when it is stopped. */

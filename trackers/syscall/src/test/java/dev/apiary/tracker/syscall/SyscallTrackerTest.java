@@ -7,6 +7,7 @@ import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.testing.TestConfig;
 import dev.apiary.sdk.testing.TestTrackerContext;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -58,9 +59,19 @@ class SyscallTrackerTest {
                     Thread.sleep(20);
                 }
                 assertTrue(reads.size() >= 5, "reads of the counters seen in 1.5 s: " + reads.size());
+
+                // What reports read (ContainerTallies): the same counts by name, largest first.
+                Map<String, Long> host = tracker.of(dev.apiary.sdk.ContainerRef.HOST);
+                assertTrue(host.getOrDefault("openat", 0L) > 0 || host.getOrDefault("read", 0L) > 0, host.toString());
+                List<Long> counts = List.copyOf(host.values());
+                for (int i = 1; i < counts.size(); i++) {
+                    assertTrue(counts.get(i - 1) >= counts.get(i), "largest first: " + host);
+                }
+                assertEquals(Map.of(), tracker.of(dev.apiary.sdk.ContainerRef.unnamed("f".repeat(64), "docker")));
             } finally {
                 tracker.stop();
             }
+            assertEquals(Map.of(), tracker.of(dev.apiary.sdk.ContainerRef.HOST), "a stopped tracker counts nothing");
         }
     }
 }
