@@ -91,6 +91,8 @@ class ControlCharactersIT {
                 "ns:show " + NAME,
                 "tracker:list",
                 "tracker:info exec",
+                "report:show " + NAME,
+                "report:list",
                 "help");
         List<String> failures = new ArrayList<>();
         StringBuilder all = new StringBuilder();
@@ -116,7 +118,8 @@ class ControlCharactersIT {
     @Test
     void jsonCarriesTheSameStringsEscaped() throws Exception {
         for (String c : List.of("apiary:events --json --count 20 " + NAME, "exec:ps --json " + NAME,
-                "file:events --json --count 3 " + NAME, "apiary:containers --json")) {
+                "file:events --json --count 3 " + NAME, "apiary:containers --json", "report:show --json " + NAME,
+                "report:list --json")) {
             HeadlessRuntime.Result r = runtime.command(c);
             ControlCharacters.assertNone(r.out());
             assertTrue(r.out().toLowerCase(java.util.Locale.ROOT).contains("\\u001b"), c + " carries ESC as \\u001b: " + r);

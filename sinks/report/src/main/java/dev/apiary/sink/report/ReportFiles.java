@@ -51,7 +51,8 @@ final class ReportFiles {
     static final List<String> CSV_FILES = List.of("container.csv", "processes.csv", "files.csv", "connections.csv",
             "listening.csv", "syscalls.csv", "namespaces.csv");
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    private static final ObjectMapper JSON = new ObjectMapper(
+            new com.fasterxml.jackson.core.JsonFactory().setCharacterEscapes(ControlEscapes.INSTANCE))
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);

@@ -318,6 +318,19 @@ class ReportSinkTest {
     }
 
     @Test
+    void reportJsonCarriesControlCharactersEscapedC1AndDelToo() throws IOException {
+        String hostile = dev.apiary.sdk.testing.ControlCharacters.HOSTILE + "\u007f";
+        events.publish(exec(WEB, 100, 1, "sh", 1, "/bin/sh", "sh", hostile));
+        String json = ReportFiles.json(sink.report(WEB.id(), "asked").orElseThrow());
+        dev.apiary.sdk.testing.ControlCharacters.assertNoneInJson(json);
+        String lower = json.toLowerCase(java.util.Locale.ROOT);
+        assertTrue(lower.contains("\\u001b[31mred"), json);
+        assertTrue(lower.contains("\\u009b2j"), json);
+        assertEquals(hostile, new ObjectMapper().readTree(json).get("processes").get(0).get("execs").get(0).get("args").get(1)
+                .asText(), "and read back as it was");
+    }
+
+    @Test
     void aWrongFormatSettingIsRefusedWithItsWords() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sink(Map.of("formats", "xml")));
         assertEquals("--format: 'xml' is not a format; give json, csv or all", e.getMessage());
