@@ -53,7 +53,45 @@ public final class EventFields {
         }
     };
 
+    /** A class's accessors by field name; {@code own} when its fields() is its own, not its components. */
+    private record Named(boolean own, Map<String, Accessor> byName) {}
+
+    private static final ClassValue<Named> BY_NAME = new ClassValue<>() {
+        @Override
+        protected Named computeValue(Class<?> type) {
+            Map<String, Accessor> byName = new java.util.HashMap<>();
+            for (Accessor a : ACCESSORS.get(type)) {
+                byName.put(a.field().name(), a);
+            }
+            return new Named(!usesRecordFields(type), Map.copyOf(byName));
+        }
+    };
+
     private EventFields() {
+    }
+
+    /**
+     * One of a record event's own fields by its component name, without the map {@link #of}
+     * builds: for a sink that reads a few fields of every event. A primitive comes boxed.
+     *
+     * An event whose {@link Event#fields()} is its own (not its components) is asked that map.
+     *
+     * @return the value, or null when the event has no such field
+     */
+    public static Object get(Event event, String name) {
+        Named named = BY_NAME.get(event.getClass());
+        if (named.own()) {
+            return event.fields().get(name);
+        }
+        Accessor a = named.byName().get(name);
+        if (a == null) {
+            return null;
+        }
+        try {
+            return (Object) a.getter().invokeExact((Object) event);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot read field " + name + " of " + event.getClass().getName(), t);
+        }
     }
 
     /** Whether events of {@code type} take their {@link Event#fields()} from their record components unchanged. */

@@ -97,4 +97,15 @@ class EventJsonTest {
             assertEquals(i.toString(), out.toString());
         }
     }
+
+    @Test
+    void oneFieldIsReadByNameWithoutTheMapAndAnOwnMapIsAsked() {
+        Every e = new Every(header(1), WEB, 9L, 80, (short) 2, (byte) 1, true, "/p", List.of("a"), 0.5, 'x', Map.of());
+        assertEquals(9L, EventFields.get(e, "bytes"));
+        assertEquals("/p", EventFields.get(e, "path"));
+        assertEquals(List.of("a"), EventFields.get(e, "args"));
+        assertEquals(null, EventFields.get(e, "header"), "header and container are not fields");
+        assertEquals(null, EventFields.get(e, "nothing"));
+        assertEquals(7L, EventFields.get(new Own(header(1), WEB), "bytesSent"));
+    }
 }

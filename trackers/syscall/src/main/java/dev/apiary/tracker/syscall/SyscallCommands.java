@@ -5,6 +5,7 @@ import dev.apiary.sdk.Container;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.EventJson;
 import dev.apiary.sdk.Json;
+import dev.apiary.sdk.SyscallNames;
 import dev.apiary.sdk.command.ContainerWord;
 import dev.apiary.sdk.command.Options;
 import dev.apiary.sdk.command.Table.Column;

@@ -10,6 +10,7 @@ import dev.apiary.bpf.Records;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventDecoder;
+import dev.apiary.sdk.SyscallNames;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;

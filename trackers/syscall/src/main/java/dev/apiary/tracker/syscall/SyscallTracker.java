@@ -10,6 +10,7 @@ import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.EventType;
 import dev.apiary.sdk.RingSize;
+import dev.apiary.sdk.SyscallNames;
 import dev.apiary.sdk.Tracker;
 import dev.apiary.sdk.TrackerContext;
 import dev.apiary.sdk.TrackerName;

@@ -1,5 +1,6 @@
 package dev.apiary.tracker.syscall;
 
+import dev.apiary.sdk.SyscallNames;
 import dev.apiary.sdk.command.Table;
 import dev.apiary.sdk.command.Table.Column;
 import dev.apiary.sdk.command.Text;

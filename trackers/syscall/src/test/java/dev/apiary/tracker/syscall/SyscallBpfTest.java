@@ -8,6 +8,7 @@ import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.EventFilter;
 import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.SyscallNames;
 import dev.apiary.sdk.testing.TestConfig;
 import dev.apiary.sdk.testing.TestContainers;
 import dev.apiary.sdk.testing.TestTrackerContext;

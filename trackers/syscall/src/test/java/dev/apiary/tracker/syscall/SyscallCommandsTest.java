@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.EventSubscriber;
+import dev.apiary.sdk.SyscallNames;
 import dev.apiary.sdk.testing.ControlCharacters;
 import dev.apiary.sdk.testing.TestConfig;
 import dev.apiary.sdk.testing.TestContainers;

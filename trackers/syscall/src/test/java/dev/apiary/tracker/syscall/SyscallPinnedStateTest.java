@@ -9,6 +9,7 @@ import dev.apiary.bpf.Bytes;
 import dev.apiary.bpf.PinnedMap;
 import dev.apiary.bpf.testing.RequiresBpf;
 import dev.apiary.sdk.EventDecoder;
+import dev.apiary.sdk.SyscallNames;
 import dev.apiary.sdk.testing.TestConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiary.sdk.ContainerRef;
+import dev.apiary.sdk.SyscallNames;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.apiary.tracker.syscall;
+package dev.apiary.sdk;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -43,7 +43,7 @@ public final class SyscallNames {
     }
 
     /** A table from given names (index = number; null = unknown), for tests and other sources. */
-    static SyscallNames of(String[] names) {
+    public static SyscallNames of(String[] names) {
         return new SyscallNames(names, null);
     }
 
