@@ -26,7 +26,7 @@ class TrackerConfigIT {
     private static final Path HOME = Path.of(System.getProperty("apiary.assembly", "target/apiary")).toAbsolutePath();
     private static final Path IPC = Path.of(System.getProperty("apiary.example.ipc.jar", "")).toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> TRACKERS = List.of("exec", "file", "syscall", "tcp", "namespace", "xdp", "ipc");
+    private static final List<String> TRACKERS = List.of("exec", "file", "syscall", "tcp", "namespace", "xdp", "capability", "ipc");
 
     @TempDir
     static Path dir;
