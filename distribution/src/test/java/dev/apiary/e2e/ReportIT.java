@@ -58,7 +58,7 @@ class ReportIT {
     @BeforeAll
     static void aServerAndAJobThatUsesIt() throws Exception {
         runtime = HeadlessRuntime.start(HOME, dir);
-        for (String t : List.of("file", "tcp", "syscall")) {
+        for (String t : List.of("file", "tcp", "syscall", "capability")) {
             runtime.awaitTracker(t);
         }
         ok("run", "-d", "--name", WEB, "busybox:local", "sh", "-c",
@@ -136,6 +136,18 @@ class ReportIT {
             assertTrue(syscalls.stream().anyMatch(s -> s.equals(needed) || s.equals(needed.replace("at2", "").replace("at", ""))),
                     needed + " in " + syscalls);
         }
+        JsonNode caps = job.get("capabilities");
+        assertTrue(caps.get("tracked").asBoolean(), caps.toString());
+        boolean chowned = false;
+        for (JsonNode check : caps.get("checks")) {
+            chowned |= check.get("capability").asText().equals("CAP_CHOWN") && check.get("granted").asBoolean()
+                    && !check.get("runtime_setup").asBoolean() && check.get("checks").asLong() >= 1
+                    && check.get("first_comm").asText().equals("chown");
+        }
+        assertTrue(chowned, "the workload's chown used CAP_CHOWN: " + caps);
+        HeadlessRuntime.Result used = runtime.command("cap:used " + JOB);
+        assertTrue(used.out().lines().anyMatch(l -> l.contains("CAP_CHOWN") && l.contains("granted") && l.contains("chown")
+                && l.endsWith("workload")), "cap:used shows it too: " + used);
         List<String> kinds = new ArrayList<>();
         job.get("namespaces").get("of_container").forEach(n -> {
             if (!n.get("shared").asBoolean()) {
@@ -200,6 +212,7 @@ class ReportIT {
     @Test
     void badInputGetsOneClearLineNoHalfFileAndTheRuntimeGoesOn() throws Exception {
         runtime.assertRefused("report:write no-such-container", "no container named no-such-container");
+        runtime.assertRefused("cap:used no-such-container", "no container named no-such-container");
         runtime.assertRefused("report:write host", "give a container: reports are per container");
         runtime.assertRefused("report:write --format xml " + WEB, "--format: 'xml' is not a format; give json, csv or all");
         Path aFile = Files.writeString(dir.resolve("not-a-folder"), "x");

@@ -5,6 +5,7 @@ import dev.apiary.bpf.EventHeader;
 import dev.apiary.sdk.ContainerRef;
 import dev.apiary.sdk.Errno;
 import dev.apiary.sdk.Event;
+import dev.apiary.sdk.RuntimeProcesses;
 import dev.apiary.sdk.Signals;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ import java.util.Set;
 final class ContainerActivity {
 
     /** An event the report reads: its tracker and type (the trackers' names; docs/reports.md). */
-    static final String EXEC = "exec", FILE = "file", TCP = "tcp", NAMESPACE = "namespace";
+    static final String EXEC = "exec", FILE = "file", TCP = "tcp", NAMESPACE = "namespace", CAPABILITY = "capability";
 
     private final Limits limits;
     private ContainerRef ref;
@@ -41,14 +42,9 @@ final class ContainerActivity {
     private final Map<Long, ByteSink> open = new LinkedHashMap<>();
     private final Map<String, long[]> namespaceCalls = new LinkedHashMap<>(); // "call kind" -> {count, failures}
 
-    /**
-     * Whether a task is the container runtime setting the container up rather than its
-     * workload: runc names its processes {@code runc:[0:PARENT]}, {@code runc:[1:CHILD]} and
-     * {@code runc:[2:INIT]} until the last one execs the container's command (crun keeps
-     * {@code crun}). What they do is the runtime's, not the workload's.
-     */
+    /** Whether a task is the container runtime setting the container up: {@link RuntimeProcesses#isSetup}. */
     static boolean runtimeSetup(String comm) {
-        return comm.equals("runc") || comm.startsWith("runc:") || comm.equals("crun");
+        return RuntimeProcesses.isSetup(comm);
     }
 
     ContainerActivity(ContainerRef ref, Limits limits) {
@@ -84,6 +80,7 @@ final class ContainerActivity {
             case FILE -> file(event, type, h);
             case TCP -> tcp(event, type, h);
             case NAMESPACE -> namespace(event, type);
+            case CAPABILITY -> capability(event, h);
             default -> {
             }
         }
@@ -124,38 +121,66 @@ final class ContainerActivity {
     }
 
     private void exec(Event event, String type, EventHeader h) {
-        Map<String, Object> f = event.fields();
-        ProcessEntry p = process(h, Fields.number(f, "processStartNs", 0));
+                ProcessEntry p = process(h, Fields.number(event, "processStartNs", 0));
         if (p == null) {
             return;
         }
         if (type.equals("exec")) {
-            int ret = Fields.integer(f, "ret", 0);
+            int ret = Fields.integer(event, "ret", 0);
             if (ret == 0) {
                 p.comm = h.comm();
                 p.uid = h.uid();
                 p.ppid = h.ppid();
             }
             if (p.execs.size() < limits.execsPerProcess()) {
-                p.execs.add(new Report.Exec(time(h.tsNanos()), Fields.text(f, "path"), Fields.texts(f, "args"),
-                        Fields.flag(f, "argsCut"), ret, ret == 0 ? "" : Errno.name(-ret)));
+                p.execs.add(new Report.Exec(time(h.tsNanos()), Fields.text(event, "path"), Fields.texts(event, "args"),
+                        Fields.flag(event, "argsCut"), ret, ret == 0 ? "" : Errno.name(-ret)));
             } else {
                 p.execsOmitted++;
             }
         } else if (type.equals("exit")) {
-            int signal = Fields.integer(f, "signal", 0);
-            p.exit = new Report.Exit(time(h.tsNanos()), Fields.integer(f, "exitCode", -1), signal,
-                    signal == 0 ? "" : Signals.name(signal), Fields.flag(f, "coreDumped"), Fields.number(f, "lifetimeNs", 0));
+            int signal = Fields.integer(event, "signal", 0);
+            p.exit = new Report.Exit(time(h.tsNanos()), Fields.integer(event, "exitCode", -1), signal,
+                    signal == 0 ? "" : Signals.name(signal), Fields.flag(event, "coreDumped"), Fields.number(event, "lifetimeNs", 0));
         }
     }
 
     // ---- files ------------------------------------------------------------------------------
 
+    /** What can be done to a file, in the order a report lists them; a FileEntry keeps them as bits. */
+    static final List<String> OPERATIONS = List.of("read", "write", "create", "delete", "rename_from", "rename_to",
+            "chmod", "chown", "mkdir", "rmdir", "mknod");
+
     private static final class FileEntry {
-        final Set<String> operations = new LinkedHashSet<>(4);
+        int operations; // bit i: OPERATIONS.get(i); a bit set rather than a set: 4096 paths a container
         long calls, failures;
         boolean byWorkload;
-        final Map<String, Long> errors = new LinkedHashMap<>(2);
+        Map<String, Long> errors; // made at the first failure
+
+        void add(String operation) {
+            int bit = OPERATIONS.indexOf(operation);
+            if (bit >= 0) {
+                operations |= 1 << bit;
+            }
+        }
+
+        void failed(String error) {
+            failures++;
+            if (errors == null) {
+                errors = new LinkedHashMap<>(2);
+            }
+            errors.merge(error, 1L, Long::sum);
+        }
+
+        List<String> operationList() {
+            List<String> out = new ArrayList<>(Integer.bitCount(operations));
+            for (int i = 0; i < OPERATIONS.size(); i++) {
+                if ((operations & (1 << i)) != 0) {
+                    out.add(OPERATIONS.get(i));
+                }
+            }
+            return out;
+        }
         final long firstNs;
         final String firstComm;
         final int firstPid;
@@ -179,8 +204,7 @@ final class ContainerActivity {
     }
 
     private void file(Event event, String type, EventHeader h) {
-        Map<String, Object> f = event.fields();
-        String path = firstNonEmpty(Fields.text(f, "resolvedPath"), Fields.text(f, "path"));
+                String path = firstNonEmpty(Fields.text(event, "resolvedPath"), Fields.text(event, "path"));
         if (path.isEmpty()) {
             return; // fchmod/fchown of an fd: no path to report it under
         }
@@ -190,45 +214,44 @@ final class ContainerActivity {
         }
         e.calls++;
         e.byWorkload |= !runtimeSetup(h.comm());
-        if (Fields.integer(f, "ret", 0) < 0) {
-            e.failures++;
-            e.errors.merge(firstNonEmpty(Fields.text(f, "error"), "E?"), 1L, Long::sum);
+        if (Fields.integer(event, "ret", 0) < 0) {
+            e.failed(firstNonEmpty(Fields.text(event, "error"), "E?"));
             return;
         }
-        List<String> kinds = Fields.texts(f, "kinds");
+        List<String> kinds = Fields.texts(event, "kinds");
         switch (type) {
             case "open" -> {
                 if (kinds.contains("read")) {
-                    e.operations.add("read");
+                    e.add("read");
                 }
                 if (kinds.contains("write")) {
-                    e.operations.add("write");
+                    e.add("write");
                 }
-                if (Fields.flag(f, "created")) {
-                    e.operations.add("create");
+                if (Fields.flag(event, "created")) {
+                    e.add("create");
                 }
             }
             case "mknod", "mkdir" -> {
-                e.operations.add(type);
-                e.operations.add("create");
+                e.add(type);
+                e.add("create");
             }
-            case "unlink" -> e.operations.add("delete");
+            case "unlink" -> e.add("delete");
             case "rmdir" -> {
-                e.operations.add("rmdir");
-                e.operations.add("delete");
+                e.add("rmdir");
+                e.add("delete");
             }
-            case "chmod", "chown" -> e.operations.add(type);
+            case "chmod", "chown" -> e.add(type);
             case "rename" -> {
-                e.operations.add("rename_from");
-                String to = firstNonEmpty(Fields.text(f, "resolvedNewPath"), Fields.text(f, "newPath"));
+                e.add("rename_from");
+                String to = firstNonEmpty(Fields.text(event, "resolvedNewPath"), Fields.text(event, "newPath"));
                 FileEntry n = to.isEmpty() ? null : fileEntry(to, h);
                 if (n != null) {
                     n.calls++;
                     n.byWorkload |= !runtimeSetup(h.comm());
-                    n.operations.add("rename_to");
+                    n.add("rename_to");
                 }
             }
-            default -> e.operations.add(type);
+            default -> e.add(type);
         }
     }
 
@@ -278,11 +301,10 @@ final class ContainerActivity {
     }
 
     private void tcp(Event event, String type, EventHeader h) {
-        Map<String, Object> f = event.fields();
-        long id = Fields.number(f, "connectionId", 0);
+                long id = Fields.number(event, "connectionId", 0);
         switch (type) {
             case "connect" -> {
-                Endpoint remote = new Endpoint(Fields.text(f, "remoteAddress"), Fields.integer(f, "remotePort", 0));
+                Endpoint remote = new Endpoint(Fields.text(event, "remoteAddress"), Fields.integer(event, "remotePort", 0));
                 ConnectionEntry c = connections.get(remote);
                 if (c == null && connections.size() < limits.connections()) {
                     c = new ConnectionEntry(h);
@@ -292,7 +314,7 @@ final class ContainerActivity {
                     return;
                 }
                 c.connects++;
-                String error = Fields.text(f, "error");
+                String error = Fields.text(event, "error");
                 if (!error.isEmpty()) {
                     c.failures++;
                     c.errors.merge(error, 1L, Long::sum);
@@ -301,7 +323,7 @@ final class ContainerActivity {
                 }
             }
             case "listen", "accept" -> {
-                Endpoint local = new Endpoint(Fields.text(f, "localAddress"), Fields.integer(f, "localPort", 0));
+                Endpoint local = new Endpoint(Fields.text(event, "localAddress"), Fields.integer(event, "localPort", 0));
                 ListenerEntry l = listening.get(local);
                 if (l == null && type.equals("accept")) {
                     // accepted on a socket listening on every address: 0.0.0.0 or ::
@@ -317,7 +339,7 @@ final class ContainerActivity {
                 }
                 if (type.equals("accept")) {
                     l.accepts++;
-                    String peer = Fields.text(f, "remoteAddress");
+                    String peer = Fields.text(event, "remoteAddress");
                     if (!l.peers.contains(peer)) {
                         if (l.peers.size() < limits.peers()) {
                             l.peers.add(peer);
@@ -334,7 +356,7 @@ final class ContainerActivity {
             case "close" -> {
                 ByteSink s = open.remove(id);
                 if (s != null) {
-                    s.add(Fields.number(f, "bytesSent", 0), Fields.number(f, "bytesReceived", 0));
+                    s.add(Fields.number(event, "bytesSent", 0), Fields.number(event, "bytesReceived", 0));
                 }
             }
             default -> {
@@ -359,9 +381,8 @@ final class ContainerActivity {
         if (!type.equals("clone") && !type.equals("unshare") && !type.equals("setns")) {
             return; // mounts and cgroup moves are the timeline's (issue 17), not the report's
         }
-        Map<String, Object> f = event.fields();
-        boolean failed = Fields.integer(f, "ret", 0) < 0;
-        List<String> kinds = Fields.texts(f, "kinds");
+                boolean failed = Fields.integer(event, "ret", 0) < 0;
+        List<String> kinds = Fields.texts(event, "kinds");
         for (String kind : kinds.isEmpty() ? List.of("") : kinds) {
             if (kind.isEmpty() && type.equals("clone")) {
                 continue; // a clone of a thread or process that creates no namespace
@@ -372,6 +393,31 @@ final class ContainerActivity {
                 c[1]++;
             }
         }
+    }
+
+    // ---- capabilities ------------------------------------------------------------------------
+
+    /** The first check of each (capability, result, runtime or workload), as the capability tracker sent it. */
+    private final Map<String, Report.CapabilityCheck> capabilityFirsts = new LinkedHashMap<>();
+
+    private void capability(Event event, EventHeader h) {
+                String cap = Fields.text(event, "capability");
+        boolean granted = Fields.flag(event, "granted"), runtime = runtimeSetup(h.comm());
+        String key = tallyKey(cap, granted, runtime);
+        if (!cap.isEmpty() && !capabilityFirsts.containsKey(key) && capabilityFirsts.size() < 256) {
+            capabilityFirsts.put(key, new Report.CapabilityCheck(cap, granted, runtime, 0, time(h.tsNanos()), h.comm(),
+                    h.pid(), Fields.text(event, "syscall")));
+        }
+    }
+
+    /** The key the capability tracker's tallies use: "CAP_CHOWN granted", " runtime" added for the runtime's. */
+    static String tallyKey(String capability, boolean granted, boolean runtime) {
+        return capability + (granted ? " granted" : " denied") + (runtime ? " runtime" : "");
+    }
+
+    /** The first checks seen, by {@link #tallyKey}. */
+    synchronized Map<String, Report.CapabilityCheck> capabilityFirsts() {
+        return Map.copyOf(capabilityFirsts);
     }
 
     // ---- the snapshot -----------------------------------------------------------------------
@@ -389,7 +435,8 @@ final class ContainerActivity {
         List<Report.File> fs = new ArrayList<>(files.size());
         for (Map.Entry<String, FileEntry> e : files.entrySet()) {
             FileEntry v = e.getValue();
-            fs.add(new Report.File(e.getKey(), List.copyOf(v.operations), v.calls, v.failures, Map.copyOf(v.errors),
+            fs.add(new Report.File(e.getKey(), v.operationList(), v.calls, v.failures,
+                    v.errors == null ? Map.of() : Map.copyOf(v.errors),
                     time(v.firstNs), v.firstComm, v.firstPid, !v.byWorkload));
         }
         List<Report.Connection> cs = new ArrayList<>(connections.size());

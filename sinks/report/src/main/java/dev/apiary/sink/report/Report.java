@@ -58,7 +58,15 @@ public record Report(int reportVersion, String writtenAt, String reason, Identit
 
     public record Count(String name, long count) {}
 
-    public record Capabilities(boolean tracked, List<Map<String, Object>> checks) {}
+    /**
+     * @param tracked whether the capability tracker counted (its tallies were there)
+     * @param checks  per capability, result and who asked (runtime setup or workload)
+     */
+    public record Capabilities(boolean tracked, List<CapabilityCheck> checks) {}
+
+    /** One capability with one result: the kernel's count and the first check seen. */
+    public record CapabilityCheck(String capability, boolean granted, boolean runtimeSetup, long checks,
+            String firstSeen, String firstComm, int firstPid, String firstSyscall) {}
 
     public record Namespaces(List<Namespace> ofContainer, Map<String, String> limits, List<NamespaceCall> calls) {}
 

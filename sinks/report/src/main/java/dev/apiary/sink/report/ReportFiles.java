@@ -49,7 +49,7 @@ final class ReportFiles {
     static final String JSON_FILE = "report.json";
     /** The CSV files, one per section, in the order written. */
     static final List<String> CSV_FILES = List.of("container.csv", "processes.csv", "files.csv", "connections.csv",
-            "listening.csv", "syscalls.csv", "namespaces.csv");
+            "listening.csv", "syscalls.csv", "capabilities.csv", "namespaces.csv");
 
     private static final ObjectMapper JSON = new ObjectMapper(
             new com.fasterxml.jackson.core.JsonFactory().setCharacterEscapes(ControlEscapes.INSTANCE))
@@ -142,6 +142,9 @@ final class ReportFiles {
                     l.bytesReceived(), l.comm(), l.pid()));
             case "syscalls.csv" -> rows(out, List.of("name", "count"), r.syscalls().counts(),
                     s -> List.of(s.name(), s.count()));
+            case "capabilities.csv" -> rows(out, List.of("capability", "granted", "runtime_setup", "checks", "first_seen",
+                    "first_comm", "first_pid", "first_syscall"), r.capabilities().checks(), c -> List.of(c.capability(),
+                    c.granted(), c.runtimeSetup(), c.checks(), text(c.firstSeen()), c.firstComm(), c.firstPid(), c.firstSyscall()));
             case "namespaces.csv" -> {
                 List<Object> all = new ArrayList<>(r.namespaces().ofContainer());
                 all.addAll(r.namespaces().calls());

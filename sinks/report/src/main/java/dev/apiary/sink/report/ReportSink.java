@@ -358,8 +358,41 @@ public final class ReportSink implements EventSubscriber {
                 stop == null ? null : stop.at().toString(), stop == null || stop.exitCode() < 0 ? null : stop.exitCode());
         KernelFacts facts = t.facts;
         return new Report(Report.VERSION, Instant.now().toString(), reason, id, s.observed(), s.processes(), s.files(),
-                s.network(), syscalls(ref), new Report.Capabilities(false, List.of()),
+                s.network(), syscalls(ref), capabilities(ref, t.activity),
                 new Report.Namespaces(facts.namespaces(), facts.limits(), s.namespaceCalls()), List.of(), s.omitted());
+    }
+
+    /**
+     * The capability tracker's counts, with the first check of each from its events; a first
+     * check whose count the kernel no longer has (its key evicted) still shows, with 0.
+     */
+    private Report.Capabilities capabilities(ContainerRef ref, ContainerActivity activity) {
+        Map<String, Report.CapabilityCheck> firsts = activity.capabilityFirsts();
+        for (ContainerTallies t : tallies) {
+            if (t.counted().equals("capability checks")) {
+                List<Report.CapabilityCheck> checks = new ArrayList<>();
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                t.of(ref).forEach((key, n) -> {
+                    String[] w = key.split(" ");
+                    if (w.length < 2) {
+                        return;
+                    }
+                    boolean granted = w[1].equals("granted"), runtime = w.length > 2 && w[2].equals("runtime");
+                    Report.CapabilityCheck first = firsts.get(key);
+                    checks.add(new Report.CapabilityCheck(w[0], granted, runtime, n, first == null ? null : first.firstSeen(),
+                            first == null ? "" : first.firstComm(), first == null ? 0 : first.firstPid(),
+                            first == null ? "" : first.firstSyscall()));
+                    seen.add(key);
+                });
+                firsts.forEach((key, first) -> {
+                    if (!seen.contains(key)) {
+                        checks.add(first);
+                    }
+                });
+                return new Report.Capabilities(true, checks);
+            }
+        }
+        return new Report.Capabilities(false, List.copyOf(firsts.values()));
     }
 
     private Report.Syscalls syscalls(ContainerRef ref) {

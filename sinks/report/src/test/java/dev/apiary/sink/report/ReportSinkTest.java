@@ -17,6 +17,7 @@ import dev.apiary.sdk.EventTypes;
 import dev.apiary.sdk.testing.TestConfig;
 import dev.apiary.sdk.testing.TestContainers;
 import dev.apiary.sdk.testing.TestEvents;
+import dev.apiary.tracker.capability.CapabilityEvent;
 import dev.apiary.tracker.exec.ExecEvent;
 import dev.apiary.tracker.exec.ExitEvent;
 import dev.apiary.tracker.file.FileEvent;
@@ -57,6 +58,7 @@ class ReportSinkTest {
                 "rename", "", "chmod", "", "chown", ""));
         EventTypes.bind("tcp", EventType.of(TcpEvent.class, "connect", "", "accept", "", "listen", "", "close", "", "state", ""));
         EventTypes.bind("namespace", EventType.of(NamespaceEvent.class, "clone", "", "unshare", "", "setns", ""));
+        EventTypes.bind("capability", List.of(new EventType("check", CapabilityEvent.class, "")));
     }
 
     @BeforeEach
@@ -144,8 +146,9 @@ class ReportSinkTest {
         Map<String, Report.File> files = new java.util.LinkedHashMap<>();
         r.files().forEach(f -> files.put(f.path(), f));
         assertEquals(List.of("/data/a", "/data/b", "/missing"), List.copyOf(files.keySet()));
-        assertEquals(List.of("write", "create", "read", "rename_from"), files.get("/data/a").operations());
-        assertEquals(List.of("rename_to", "chown", "delete"), files.get("/data/b").operations());
+        assertEquals(List.of("read", "write", "create", "rename_from"), files.get("/data/a").operations(),
+                "in the documented order, not the order done");
+        assertEquals(List.of("delete", "rename_to", "chown"), files.get("/data/b").operations());
         assertEquals(List.of(), files.get("/missing").operations());
         assertEquals(Map.of("ENOENT", 1L), files.get("/missing").errors());
 
@@ -186,6 +189,39 @@ class ReportSinkTest {
         assertTrue(r.namespaces().ofContainer().stream().allMatch(n -> n.inode() > 0 && n.shared()),
                 "this test's process shares the host's (Apiary's) namespaces: " + r.namespaces());
         assertEquals(Map.of("memory", "64.0 MiB"), r.namespaces().limits(), "limits read through the same process");
+    }
+
+    @Test
+    void capabilitiesJoinTheKernelsCountsWithTheFirstChecksSeen() {
+        sink.tallies(List.of(new ContainerTallies() {
+            @Override
+            public String tracker() {
+                return "capability";
+            }
+
+            @Override
+            public String counted() {
+                return "capability checks";
+            }
+
+            @Override
+            public Map<String, Long> of(ContainerRef container) {
+                return Map.of("CAP_CHOWN granted", 3L, "CAP_SYS_ADMIN granted runtime", 9L);
+            }
+        }));
+        events.publish(
+                new CapabilityEvent(header(100, 1, "chown", 1), WEB, "CAP_CHOWN", 0, true, "", 260, "fchownat", 1, 1, 0),
+                new CapabilityEvent(header(101, 1, "arping", 1), WEB, "CAP_NET_RAW", 13, false, "EPERM", 41, "socket", 1, 1, 0));
+        List<Report.CapabilityCheck> checks = sink.report(WEB.id(), "asked").orElseThrow().capabilities().checks();
+        assertTrue(sink.report(WEB.id(), "asked").orElseThrow().capabilities().tracked());
+        assertEquals(3, checks.size(), checks.toString());
+        Report.CapabilityCheck chown = checks.stream().filter(c -> c.capability().equals("CAP_CHOWN")).findFirst().orElseThrow();
+        assertEquals(3, chown.checks());
+        assertEquals("fchownat", chown.firstSyscall());
+        assertEquals("chown", chown.firstComm());
+        assertTrue(checks.stream().anyMatch(c -> c.capability().equals("CAP_SYS_ADMIN") && c.runtimeSetup() && c.checks() == 9));
+        Report.CapabilityCheck raw = checks.stream().filter(c -> c.capability().equals("CAP_NET_RAW")).findFirst().orElseThrow();
+        assertFalse(raw.granted(), "a refusal the kernel no longer counts still shows, from its first check");
     }
 
     @Test
