@@ -35,3 +35,32 @@ ring_fill() {
       | " ring_peak_kb=\(.ring_peak_bytes / 1024 | floor) ring_kb=\(.ring_bytes / 1024 | floor)"' "$1" 2>/dev/null \
     || echo " ring_peak_kb=- ring_kb=-"
 }
+
+# with_variant TOOL CMD...: runs CMD with $apiary_label set to TOOL. TOOL "apiary" is the
+# installation as it is; "apiary-without-NAME" the same installation with the bundle
+# apiary-NAME (bundles/*/apiary-NAME-*.jar, e.g. apiary-sink-report) set aside for CMD, so a
+# sink's or a view's cost is measured against Apiary without it, in the same run, same AOT
+# cache and home. The jar is put back when CMD ends, and by restore_variants on exit.
+hidden_jars=()
+with_variant() {
+  local tool=$1 j rc=0; shift
+  # A jar an interrupted run left set aside goes back first: "apiary" is the whole installation.
+  for j in "$home"/bundles/*/*.jar.set-aside; do [[ -e $j ]] && mv "$j" "${j%.set-aside}"; done
+  apiary_label=$tool
+  if [[ $tool == apiary-without-* ]]; then
+    local name=${tool#apiary-without-}
+    local jars=("$home"/bundles/*/apiary-"$name"-*.jar)
+    [[ -e ${jars[0]} ]] || die "$tool: no bundle apiary-$name-*.jar in $home/bundles"
+    for j in "${jars[@]}"; do mv "$j" "$j.set-aside"; hidden_jars+=("$j"); done
+  fi
+  "$@" || rc=$?
+  restore_variants
+  apiary_label=apiary
+  return $rc
+}
+restore_variants() {
+  local j
+  for j in "${hidden_jars[@]}"; do [[ -e $j.set-aside ]] && mv "$j.set-aside" "$j"; done
+  hidden_jars=()
+}
+apiary_label=apiary
