@@ -24,6 +24,8 @@ final class HeadlessRuntime implements AutoCloseable {
     final Path events;
     final Path socket;
     final Path log;
+    /** Where this runtime writes reports (apiary.reports). */
+    final Path reports;
     private final Process process;
     private long readOffset;
     private final List<JsonNode> seen = new ArrayList<>();
@@ -41,8 +43,11 @@ final class HeadlessRuntime implements AutoCloseable {
         this.events = dir.resolve("events.jsonl");
         this.socket = dir.resolve("apiary.sock");
         this.log = dir.resolve("runtime.log");
+        this.reports = dir.resolve("reports");
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/apiary").toString(), "--headless", "--output", events.toString());
         pb.environment().put("APIARY_SOCKET", socket.toString());
+        // Reports of the tests' containers go to the test's folder, not the machine's /var/lib/apiary.
+        pb.environment().merge("APIARY_JAVA_OPTS", "-Dapiary.reports=" + reports, (had, more) -> had + " " + more);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         this.process = pb.start();
     }

@@ -35,14 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Reports of real containers, as a user gets them: a busybox httpd serving a file, a second
  * container that writes, renames, chowns and deletes files, runs a program whose name begins
  * with '=' and fetches the page with wget, then exits 7. Its report is written by itself when
- * it stops (into the default folder); the server's on demand with report:write.
+ * it stops (into the runtime's folder: HeadlessRuntime sets apiary.reports); the server's on
+ * demand with report:write.
  */
 @RequiresBpf
 @RequiresDocker
 class ReportIT {
 
     private static final Path HOME = Path.of(System.getProperty("apiary.assembly", "target/apiary")).toAbsolutePath();
-    private static final Path DEFAULT_FOLDER = Path.of("/var/lib/apiary/reports");
     private static final Path SCHEMA_FILE = Path.of(System.getProperty("apiary.repo", "..")).resolve("docs/reports.schema.json");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -72,7 +72,7 @@ class ReportIT {
         assertEquals(7, r.status(), r.toString());
         assertEquals("hello", r.out().strip(), r.toString());
         jobId = ok("inspect", "-f", "{{.Id}}", JOB);
-        jobFolder = DEFAULT_FOLDER.resolve(JOB + "-" + jobId.substring(0, 12));
+        jobFolder = runtime.reports.resolve(JOB + "-" + jobId.substring(0, 12)); // apiary.reports: HeadlessRuntime's
         Path report = jobFolder.resolve("report.json");
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!Files.exists(jobFolder.resolve("syscalls.csv")) && System.nanoTime() < deadline) {
@@ -86,9 +86,6 @@ class ReportIT {
     static void cleanUp() throws Exception {
         Docker.removeQuietly(WEB);
         Docker.removeQuietly(JOB);
-        if (jobFolder != null) {
-            deleteTree(jobFolder);
-        }
         if (runtime != null) {
             runtime.close();
         }
@@ -284,16 +281,5 @@ class ReportIT {
             Thread.sleep(100);
         }
         throw new AssertionError(container + " never listened on " + port);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -108,7 +108,7 @@ public final class ReportCommands {
         if (sink.report(ref.id(), "asked").isEmpty()) {
             throw nothingOf(ref);
         }
-        Path root = Path.of(dir.isBlank() ? sink.config().folder() : dir);
+        Path root = dir.isBlank() ? sink.folder() : Path.of(dir);
         List<Path> files;
         try {
             files = sink.write(ref.id(), "asked", f, root);

@@ -134,10 +134,21 @@ public final class ReportSink implements EventSubscriber {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ContainerLimits limitsSource;
 
+    /**
+     * Framework property (or system property, {@code -Dapiary.reports=DIR} in APIARY_JAVA_OPTS)
+     * that overrides {@link Config#folder()} for the runtime's whole life: the tests' runtimes
+     * write into their own folders, never the machine's /var/lib/apiary.
+     */
+    public static final String FOLDER_PROPERTY = "apiary.reports";
+
+    private volatile String folderOverride;
+
     @Activate
     public ReportSink(@Reference(name = "events") Events events, @Reference(name = "containers") Containers containers,
-            Config config) {
+            Config config, org.osgi.framework.BundleContext context) {
         this(events, containers, config, Path.of("/proc"));
+        String chosen = context.getProperty(FOLDER_PROPERTY);
+        folderOverride = chosen == null || chosen.isBlank() ? null : chosen.strip();
     }
 
     /** As the component, with where /proc is (tests). */
@@ -266,10 +277,10 @@ public final class ReportSink implements EventSubscriber {
 
     private void writeOnStop(ContainerRef ref) {
         try {
-            List<Path> files = write(ref.id(), "stopped", ReportFiles.Format.parse(config.formats()), Path.of(config.folder()));
+            List<Path> files = write(ref.id(), "stopped", ReportFiles.Format.parse(config.formats()), folder());
             LOG.info("report of {} written: {}", ref.displayName(), files.isEmpty() ? "" : files.getFirst().getParent());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not write the report of {} into {}: {}", ref.displayName(), config.folder(), describe(e));
+            LOG.warn("could not write the report of {} into {}: {}", ref.displayName(), folder(), describe(e));
         }
     }
 
@@ -408,5 +419,11 @@ public final class ReportSink implements EventSubscriber {
 
     Config config() {
         return config;
+    }
+
+    /** Where reports go: the {@value #FOLDER_PROPERTY} property, else the folder setting. */
+    Path folder() {
+        String o = folderOverride;
+        return Path.of(o != null ? o : config.folder());
     }
 }
