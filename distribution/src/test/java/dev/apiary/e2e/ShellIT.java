@@ -53,7 +53,7 @@ class ShellIT {
             keys.flush();
             String help = await(seen, "xdp:stats", 30);
             for (String expected : new String[] {"apiary:status", "tracker:config", "exec:ps", "file:top", "syscall:top",
-                    "ns:show", "xdp:attach"}) {
+                    "ns:show", "xdp:attach", "cap:used", "report:write"}) {
                 assertTrue(help.contains(expected), expected + " in help: " + help);
             }
             assertTrue(help.matches("(?s).*\\nexec\\r?\\n\\s+exec:ps\\s+\\S.*"), "grouped by tracker, with descriptions: " + help);

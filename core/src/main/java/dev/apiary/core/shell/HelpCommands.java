@@ -22,7 +22,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code apiary:help} and {@code apiary:banner}: what a newcomer sees. The help lists Apiary's
- * own commands (core's and every tracker's, found as Gogo command services, so a tracker
+ * own commands (core's, every tracker's and every sink's, found as Gogo command services, so a tracker
  * installed a minute ago is in it), grouped by tracker, one line each from its
  * {@code @Descriptor}; the framework's commands stay out of it but reachable.
  */
@@ -34,6 +34,8 @@ import org.osgi.service.component.annotations.Reference;
 public final class HelpCommands {
 
     private static final String SCOPE = "osgi.command.scope";
+    /** The header a sink's bundle names itself by ({@code Apiary-Sink: report}): its commands are listed under that name. */
+    static final String SINK_HEADER = "Apiary-Sink";
     private static final String FUNCTION = "osgi.command.function";
 
     private final ApiaryRuntime runtime;
@@ -114,6 +116,9 @@ public final class HelpCommands {
                 continue; // unregistered meanwhile
             }
             String tracker = bundle.getHeaders().get(TrackerManager.TRACKER_HEADER);
+            if (tracker == null || tracker.isBlank()) {
+                tracker = bundle.getHeaders().get(SINK_HEADER);
+            }
             if (bundle.getBundleId() != core && (tracker == null || tracker.isBlank())) {
                 continue; // the framework's commands: felix:help lists them
             }
