@@ -4,7 +4,10 @@ import dev.apiary.sdk.command.Table;
 import dev.apiary.sdk.command.Text;
 import java.util.List;
 
-/** report:show's text: a few lines per section, every container-chosen string made safe. */
+/**
+ * report:show's text: a few lines per section, the workload's before the runtime's setup's,
+ * every container-chosen string made safe.
+ */
 final class ReportSummary {
 
     private static final int ROWS = 15;
@@ -27,7 +30,7 @@ final class ReportSummary {
         s.append("\nprocesses: ").append(r.processes().size()).append(more(r.omitted().processes())).append('\n');
         Table p = Table.of(Table.Column.right("PID"), Table.Column.right("PPID"), Table.Column.right("UID"),
                 Table.Column.left("COMMAND").max(60), Table.Column.left("END"));
-        for (Report.Process x : first(r.processes())) {
+        for (Report.Process x : first(workloadFirst(r.processes(), Report.Process::runtimeSetup))) {
             String cmd = x.execs().isEmpty() ? x.comm() : String.join(" ", x.execs().getLast().args());
             String end = x.exit() == null ? "running" : x.exit().signal() != 0 ? x.exit().signalName() : "exit " + x.exit().exitCode();
             p.row(x.pid(), x.ppid(), x.uid(), cmd.isEmpty() ? x.comm() : cmd, end);
@@ -37,7 +40,7 @@ final class ReportSummary {
         s.append("\nfiles: ").append(r.files().size()).append(more(r.omitted().files())).append('\n');
         Table f = Table.of(Table.Column.left("PATH").max(60), Table.Column.left("OPERATIONS"), Table.Column.right("CALLS"),
                 Table.Column.right("FAILED"));
-        for (Report.File x : first(r.files())) {
+        for (Report.File x : first(workloadFirst(r.files(), Report.File::runtimeSetup))) {
             f.row(x.path(), String.join(",", x.operations()), x.calls(), x.failures());
         }
         section(s, f, r.files().size());
@@ -68,6 +71,14 @@ final class ReportSummary {
             s.append(calls.size() > ROWS ? ", …\n" : "\n");
         }
         return s.toString();
+    }
+
+    /** The workload's entries before the runtime's setup's (runc mounting /dev, reading /proc/self), each in order. */
+    private static <T> List<T> workloadFirst(List<T> all, java.util.function.Predicate<T> runtimeSetup) {
+        List<T> out = new java.util.ArrayList<>(all.size());
+        all.stream().filter(runtimeSetup.negate()).forEach(out::add);
+        all.stream().filter(runtimeSetup).forEach(out::add);
+        return out;
     }
 
     private static <T> List<T> first(List<T> all) {

@@ -225,6 +225,17 @@ class ReportSinkTest {
     }
 
     @Test
+    void theSummaryShowsTheWorkloadBeforeTheRuntimesSetupAndEscapesWhatTheContainerChose() {
+        events.publish(
+                new FileEvent(header(100, 1, "runc:[2:INIT]", FILE_OPS.indexOf("open")), WEB, "openat", "/proc/self/status",
+                        "", "/proc/self/status", "", "", "", -1, -1, 3, "", false, List.of("read"), false),
+                file(WEB, 100, "open", "/data/\u001b[2Jx", "", 3, true, "write", "create"));
+        String text = ReportSummary.text(sink.report(WEB.id(), "asked").orElseThrow());
+        assertTrue(text.indexOf("/data/\\x1b[2Jx") >= 0 && text.indexOf("/data/") < text.indexOf("/proc/self/status"), text);
+        dev.apiary.sdk.testing.ControlCharacters.assertNone(text.replace("\n", ""));
+    }
+
+    @Test
     void syscallsComeFromTheTrackerThatCountsThem() {
         sink.tallies(List.of(new ContainerTallies() {
             @Override
