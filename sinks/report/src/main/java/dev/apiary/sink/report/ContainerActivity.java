@@ -42,11 +42,6 @@ final class ContainerActivity {
     private final Map<Long, ByteSink> open = new LinkedHashMap<>();
     private final Map<String, long[]> namespaceCalls = new LinkedHashMap<>(); // "call kind" -> {count, failures}
 
-    /** Whether a task is the container runtime setting the container up: {@link RuntimeProcesses#isSetup}. */
-    static boolean runtimeSetup(String comm) {
-        return RuntimeProcesses.isSetup(comm);
-    }
-
     ContainerActivity(ContainerRef ref, Limits limits) {
         this.ref = ref;
         this.limits = limits;
@@ -213,7 +208,7 @@ final class ContainerActivity {
             return;
         }
         e.calls++;
-        e.byWorkload |= !runtimeSetup(h.comm());
+        e.byWorkload |= !RuntimeProcesses.isSetup(h.comm());
         if (Fields.integer(event, "ret", 0) < 0) {
             e.failed(firstNonEmpty(Fields.text(event, "error"), "E?"));
             return;
@@ -247,7 +242,7 @@ final class ContainerActivity {
                 FileEntry n = to.isEmpty() ? null : fileEntry(to, h);
                 if (n != null) {
                     n.calls++;
-                    n.byWorkload |= !runtimeSetup(h.comm());
+                    n.byWorkload |= !RuntimeProcesses.isSetup(h.comm());
                     n.add("rename_to");
                 }
             }
@@ -259,13 +254,18 @@ final class ContainerActivity {
 
     private record Endpoint(String address, int port) {}
 
-    /** Where a socket's bytes are added when it closes. */
-    private interface ByteSink {
-        void add(long sent, long received);
+    /** Bytes of the sockets counted under an entry, added at each one's close. */
+    private abstract static class ByteSink {
+        long sent, received;
+
+        void add(long s, long r) {
+            sent += s;
+            received += r;
+        }
     }
 
-    private static final class ConnectionEntry implements ByteSink {
-        long connects, failures, sent, received;
+    private static final class ConnectionEntry extends ByteSink {
+        long connects, failures;
         final Map<String, Long> errors = new LinkedHashMap<>(1);
         final String firstComm;
         final int firstPid;
@@ -274,16 +274,10 @@ final class ContainerActivity {
             firstComm = h.comm();
             firstPid = h.pid();
         }
-
-        @Override
-        public void add(long s, long r) {
-            sent += s;
-            received += r;
-        }
     }
 
-    private static final class ListenerEntry implements ByteSink {
-        long accepts, peersOmitted, sent, received;
+    private static final class ListenerEntry extends ByteSink {
+        long accepts, peersOmitted;
         final Set<String> peers = new LinkedHashSet<>(2);
         String comm;
         int pid;
@@ -292,16 +286,10 @@ final class ContainerActivity {
             comm = h.comm();
             pid = h.pid();
         }
-
-        @Override
-        public void add(long s, long r) {
-            sent += s;
-            received += r;
-        }
     }
 
     private void tcp(Event event, String type, EventHeader h) {
-                long id = Fields.number(event, "connectionId", 0);
+        long id = Fields.number(event, "connectionId", 0);
         switch (type) {
             case "connect" -> {
                 Endpoint remote = new Endpoint(Fields.text(event, "remoteAddress"), Fields.integer(event, "remotePort", 0));
@@ -402,7 +390,7 @@ final class ContainerActivity {
 
     private void capability(Event event, EventHeader h) {
                 String cap = Fields.text(event, "capability");
-        boolean granted = Fields.flag(event, "granted"), runtime = runtimeSetup(h.comm());
+        boolean granted = Fields.flag(event, "granted"), runtime = RuntimeProcesses.isSetup(h.comm());
         String key = tallyKey(cap, granted, runtime);
         if (!cap.isEmpty() && !capabilityFirsts.containsKey(key) && capabilityFirsts.size() < 256) {
             capabilityFirsts.put(key, new Report.CapabilityCheck(cap, granted, runtime, 0, time(h.tsNanos()), h.comm(),
@@ -430,7 +418,7 @@ final class ContainerActivity {
         List<Report.Process> ps = new ArrayList<>(processes.size());
         for (ProcessEntry p : processes.values()) {
             ps.add(new Report.Process(p.pid, p.ppid, p.uid, p.comm, p.startNs == 0 ? null : time(p.startNs),
-                    List.copyOf(p.execs), p.execsOmitted, p.exit, runtimeSetup(p.comm)));
+                    List.copyOf(p.execs), p.execsOmitted, p.exit, RuntimeProcesses.isSetup(p.comm)));
         }
         List<Report.File> fs = new ArrayList<>(files.size());
         for (Map.Entry<String, FileEntry> e : files.entrySet()) {

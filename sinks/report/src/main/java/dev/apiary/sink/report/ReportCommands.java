@@ -61,7 +61,7 @@ public final class ReportCommands {
                 line.put("processes", k.processes());
                 line.put("files", k.files());
                 line.put("connections", k.connections());
-                line.put("last_report", k.lastWritten().isEmpty() ? null : k.lastWritten().getFirst().getParent().toString());
+                line.put("last_report", k.lastFolder() == null ? null : k.lastFolder().toString());
                 print.println(dev.apiary.sdk.Json.of(line));
             }
             return;
@@ -75,7 +75,7 @@ public final class ReportCommands {
                 Table.Column.right("CONNECTIONS"), Table.Column.left("LAST REPORT"));
         for (ReportSink.Known k : known) {
             t.row(k.ref().displayName(), k.ref().shortId(), k.stopped() ? "stopped" : "running", k.events(), k.processes(),
-                    k.files(), k.connections(), k.lastWritten().isEmpty() ? "-" : k.lastWritten().getFirst().getParent());
+                    k.files(), k.connections(), k.lastFolder() == null ? "-" : k.lastFolder());
         }
         print.print(t);
     }
@@ -105,7 +105,7 @@ public final class ReportCommands {
             @Descriptor("a container name or id prefix") String container) {
         ReportFiles.Format f = ReportFiles.Format.parse(format);
         ContainerRef ref = choose(container);
-        if (sink.report(ref.id(), "asked").isEmpty()) {
+        if (!sink.knows(ref.id())) {
             throw nothingOf(ref);
         }
         Path root = dir.isBlank() ? sink.folder() : Path.of(dir);

@@ -9,6 +9,7 @@ import dev.apiary.sdk.Containers;
 import dev.apiary.sdk.Event;
 import dev.apiary.sdk.EventSubscriber;
 import dev.apiary.sdk.Events;
+import dev.apiary.sdk.RuntimeProcesses;
 import dev.apiary.sdk.Subscription;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -108,8 +109,7 @@ public final class ReportSink implements EventSubscriber {
         volatile KernelFacts facts = KernelFacts.NONE;
         int factsTries; // subscriber thread only
         volatile ContainerStop stop;
-        volatile List<Path> lastWritten = List.of();
-        volatile Instant lastWrittenAt;
+        volatile Path lastFolder; // where its last report went, null before one
 
         Tracked(ContainerActivity activity) {
             this.activity = activity;
@@ -222,7 +222,7 @@ public final class ReportSink implements EventSubscriber {
             t = track(ref);
         }
         t.activity.add(event, tracker, type);
-        if (!t.facts.complete() && t.factsTries < FACTS_TRIES && !ContainerActivity.runtimeSetup(event.header().comm())) {
+        if (!t.facts.complete() && t.factsTries < FACTS_TRIES && !RuntimeProcesses.isSetup(event.header().comm())) {
             // The workload's first events: its namespaces are final and its process likely still there.
             t.factsTries++;
             KernelFacts read = KernelFacts.read(event.header().pid(), proc, limitsSource);
@@ -303,7 +303,7 @@ public final class ReportSink implements EventSubscriber {
 
     /** A container the sink knows, for report:list. */
     record Known(ContainerRef ref, boolean stopped, long events, int processes, int files, int connections,
-            List<Path> lastWritten, Instant lastWrittenAt) {}
+            Path lastFolder) {}
 
     /** Every container the sink knows, most recently active first. */
     List<Known> known() {
@@ -311,10 +311,15 @@ public final class ReportSink implements EventSubscriber {
         for (Tracked t : tracked.values()) {
             ContainerActivity.Snapshot s = t.activity.snapshot();
             out.add(new Known(s.ref(), t.stop != null, s.observed().events(), s.processes().size(), s.files().size(),
-                    s.network().connections().size(), t.lastWritten, t.lastWrittenAt));
+                    s.network().connections().size(), t.lastFolder));
         }
         out.sort(Comparator.comparing(Known::stopped).thenComparing(k -> k.ref().displayName()));
         return out;
+    }
+
+    /** Whether the sink has activity of the container. */
+    boolean knows(String id) {
+        return tracked.containsKey(id);
     }
 
     /** The containers the sink has activity of: for the command kit's container word. */
@@ -351,9 +356,9 @@ public final class ReportSink implements EventSubscriber {
         }
         refreshFacts(t, id);
         Report r = build(t, reason);
-        List<Path> files = ReportFiles.write(r, ReportFiles.folderOf(root, t.activity.ref()), format);
-        t.lastWritten = files;
-        t.lastWrittenAt = Instant.now();
+        Path folder = ReportFiles.folderOf(root, t.activity.ref());
+        List<Path> files = ReportFiles.write(r, folder, format);
+        t.lastFolder = folder;
         return files;
     }
 
